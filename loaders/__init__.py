@@ -1,0 +1,1 @@
+"""Readers, mappings, normalisation and the import pipeline."""
