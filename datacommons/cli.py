@@ -1,0 +1,304 @@
+"""The `datacommons` command: load, validate, publish, dump and serve a commons.
+
+Exit codes: 0 done; 1 the input has errors (nothing was written); 2 the command was wrong;
+3 the store could not be used.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from .audience import ADMIN, ANONYMOUS, Audience, member_audience
+from .config import Config
+from .fields import FIELDS, Level
+from .store import Commons, StoreError
+from .system import SystemError_
+
+EXIT_INPUT, EXIT_USAGE, EXIT_STORE = 1, 2, 3
+
+
+class CommandError(Exception):
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _open(args: argparse.Namespace) -> Commons:
+    return Commons(args.store, base=args.base)
+
+
+def cmd_member_add(args: argparse.Namespace) -> None:
+    commons = _open(args)
+    try:
+        token = commons.add_member(args.id, args.name, args.homepage)
+    except (ValueError, SystemError_) as e:
+        raise CommandError(str(e)) from None
+    print(f"member {args.id} added: {commons.uris.member(args.id)}")
+    print(f"API token (shown once, keep it safe): {token}")
+
+
+def cmd_member_list(args: argparse.Namespace) -> None:
+    commons = _open(args)
+    for m in commons.system.members():
+        print(f"{m.id}\t{m.name}\t{commons.uris.member(m.id)}")
+
+
+def cmd_member_token(args: argparse.Namespace) -> None:
+    commons = _open(args)
+    try:
+        token = commons.system.issue_token("member", args.id, args.label or f"{args.id} token")
+    except SystemError_ as e:
+        raise CommandError(str(e)) from None
+    print(f"API token for {args.id} (shown once): {token}")
+
+
+def cmd_admin_add(args: argparse.Namespace) -> None:
+    commons = _open(args)
+    token = commons.system.issue_token("admin", None, args.name)
+    print(f"administrator token for {args.name} (shown once, keep it safe): {token}")
+
+
+def cmd_load(args: argparse.Namespace) -> None:
+    from loaders.pipeline import ImportRefused, commit_import, plan_import
+    from loaders.record import InputError
+
+    commons = _open(args)
+    try:
+        plan = plan_import(
+            commons, args.member, Path(args.file), mapping=_path(args.mapping),
+            fmt=args.format, skip_invalid=args.skip_invalid,
+        )
+    except (InputError, ImportRefused) as e:
+        raise CommandError(f"{args.file}: {e}", EXIT_INPUT) from None
+    print(plan.report())
+    if plan.errors and not args.skip_invalid:
+        raise CommandError(
+            f"{len(plan.errors)} error(s): nothing was written (fix them, or use --skip-invalid "
+            "to load the valid records only)",
+            EXIT_INPUT,
+        )
+    if args.dry_run:
+        print("dry run: nothing was written")
+        return
+    activity = commit_import(commons, plan, ADMIN)
+    print(f"committed: {len(plan.add)} statements added, {len(plan.remove)} removed; import {activity}")
+
+
+def cmd_validate(args: argparse.Namespace) -> None:
+    from loaders.pipeline import validate_file
+    from loaders.record import InputError
+
+    try:
+        count, problems = validate_file(Path(args.file), mapping=_path(args.mapping), fmt=args.format)
+    except InputError as e:
+        raise CommandError(f"{args.file}: {e}", EXIT_INPUT) from None
+    for p in problems:
+        print(p)
+    errors = sum(1 for p in problems if p.severity == "error")
+    print(f"{args.file}: {count} records, {errors} errors, {len(problems) - errors} warnings")
+    if errors:
+        raise CommandError("the file has errors", EXIT_INPUT)
+
+
+def cmd_policy_show(args: argparse.Namespace) -> None:
+    commons = _open(args)
+    _require_member(commons, args.member)
+    policy = commons.policy(args.member)
+    print(f"publication policy of {args.member} (version {policy.version}):")
+    for f in FIELDS:
+        level = policy.level(f.name)
+        mark = "" if level == f.default else f"  (default {f.default.value})"
+        print(f"  {f.name:18} {level.value}{mark}")
+
+
+def cmd_policy_set(args: argparse.Namespace) -> None:
+    from loaders.pipeline import republish
+
+    commons = _open(args)
+    _require_member(commons, args.member)
+    changes: dict[str, Level] = {}
+    for item in args.settings:
+        name, eq, level = item.partition("=")
+        if not eq:
+            raise CommandError(f"{item!r}: write FIELD=LEVEL, e.g. phone=public")
+        try:
+            changes[name.strip()] = Level.parse(level)
+        except ValueError as e:
+            raise CommandError(str(e)) from None
+    try:
+        policy = commons.policy(args.member).changed(changes)
+    except ValueError as e:
+        raise CommandError(str(e)) from None
+    removed, added = republish(commons, args.member, policy)
+    print(f"policy of {args.member} is now version {policy.version}; re-published "
+          f"({removed} statements moved)")
+
+
+def cmd_dump(args: argparse.Namespace) -> None:
+    from pyoxigraph import RdfFormat
+
+    commons = _open(args)
+    audience = _audience(commons, args.audience)
+    fmt = {"nquads": RdfFormat.N_QUADS, "trig": RdfFormat.TRIG}[args.format or _dump_format(args.file)]
+    if args.file == "-":
+        commons.dump(sys.stdout.buffer, audience, fmt)
+    else:
+        with open(args.file, "wb") as out:
+            commons.dump(out, audience, fmt)
+        print(f"wrote {args.file} ({audience})", file=sys.stderr)
+
+
+def cmd_imports(args: argparse.Namespace) -> None:
+    commons = _open(args)
+    _require_member(commons, args.member)
+    from pyoxigraph import NamedNode
+    from .vocab import COOP, PROV
+
+    query = (
+        "SELECT ?import ?time ?source ?summary WHERE { GRAPH ?g { ?import ?ended ?time ; "
+        "?name ?source ; ?diff ?summary } } ORDER BY ?time"
+    )
+    from pyoxigraph import Variable
+
+    result = commons.query(
+        query,
+        member_audience(args.member),
+        named_graph_uris=[commons.uris.imports_graph(args.member)],
+        substitutions={
+            Variable("ended"): PROV.endedAtTime,
+            Variable("name"): COOP.sourceName,
+            Variable("diff"): COOP.diffSummary,
+            Variable("g"): NamedNode(commons.uris.imports_graph(args.member)),
+        },
+    )
+    for s in result:
+        print(f"{s['time'].value}\t{s['source'].value}\t{s['summary'].value}\t{s['import'].value}")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    from endpoint.serve import serve
+
+    commons = _open(args)
+    serve(commons, _config(args))
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from endpoint.serve import serve
+    from loaders.demo_load import load_demo
+
+    config = _config(args)
+    base = args.base or f"http://localhost:{config.port}"
+    commons = Commons(args.store, base=base)
+    if not commons.members():
+        with tempfile.TemporaryDirectory() as tmp:
+            for line in load_demo(commons, Path(tmp), seed=args.seed, coops=args.coops):
+                print(line, flush=True)
+    if not args.no_serve:
+        serve(commons, config)
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return Config().with_(store=Path(args.store), host=args.host, port=args.port)
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def _dump_format(file: str) -> str:
+    return "trig" if file.endswith(".trig") else "nquads"
+
+
+def _require_member(commons: Commons, member: str) -> None:
+    if commons.system.member(member) is None:
+        raise CommandError(f"no member organisation {member!r}")
+
+
+def _audience(commons: Commons, text: str) -> Audience:
+    if text == "public":
+        return ANONYMOUS
+    if text == "admin":
+        return ADMIN
+    kind, _, member = text.partition(":")
+    if kind == "member" and member:
+        _require_member(commons, member)
+        return member_audience(member)
+    raise CommandError("--audience is public, member:ID or admin")
+
+
+def parser() -> argparse.ArgumentParser:
+    defaults = Config()
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", default=str(defaults.store), help="store folder (default ./data, or $DATACOMMONS_STORE)")
+    common.add_argument("--base", default=defaults.base, help="base IRI, fixed when the store is created (default http://localhost:8080)")
+    p = argparse.ArgumentParser(prog="datacommons", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    member = sub.add_parser("member", help="member organisations").add_subparsers(dest="action", required=True)
+    a = member.add_parser("add", parents=[common], help="add a member organisation (prints its token once)")
+    a.add_argument("id"); a.add_argument("--name", required=True); a.add_argument("--homepage")
+    a.set_defaults(func=cmd_member_add)
+    a = member.add_parser("list", parents=[common]); a.set_defaults(func=cmd_member_list)
+    a = member.add_parser("token", parents=[common], help="issue another API token for a member")
+    a.add_argument("id"); a.add_argument("--label"); a.set_defaults(func=cmd_member_token)
+
+    admin = sub.add_parser("admin", help="administrators").add_subparsers(dest="action", required=True)
+    a = admin.add_parser("add", parents=[common], help="add an administrator (prints a token once)")
+    a.add_argument("name"); a.set_defaults(func=cmd_admin_add)
+
+    a = sub.add_parser("load", parents=[common], help="import a member's file (CSV, JSON or RDF)")
+    a.add_argument("file"); a.add_argument("--member", required=True)
+    a.add_argument("--mapping", help="column-mapping TOML file for other CSV layouts")
+    a.add_argument("--format", help="input format when the extension does not tell (csv, json, ttl, jsonld, rdf, nt)")
+    a.add_argument("--dry-run", action="store_true", help="show the report and the diff; write nothing")
+    a.add_argument("--skip-invalid", action="store_true", help="load the valid records, report the rest")
+    a.set_defaults(func=cmd_load)
+
+    a = sub.add_parser("validate", parents=[common], help="check a file without a store")
+    a.add_argument("file"); a.add_argument("--mapping"); a.add_argument("--format")
+    a.set_defaults(func=cmd_validate)
+
+    policy = sub.add_parser("policy", help="publication policies").add_subparsers(dest="action", required=True)
+    a = policy.add_parser("show", parents=[common]); a.add_argument("member"); a.set_defaults(func=cmd_policy_show)
+    a = policy.add_parser("set", parents=[common], help="e.g. policy set coopfed phone=public email=private")
+    a.add_argument("member"); a.add_argument("settings", nargs="+", metavar="FIELD=LEVEL")
+    a.set_defaults(func=cmd_policy_set)
+
+    a = sub.add_parser("imports", parents=[common], help="list a member's committed imports")
+    a.add_argument("member"); a.set_defaults(func=cmd_imports)
+
+    a = sub.add_parser("dump", parents=[common], help="write the data an audience may read (N-Quads or TriG)")
+    a.add_argument("file", help="output file (.nq or .trig), or - for standard output")
+    a.add_argument("--format", choices=["nquads", "trig"])
+    a.add_argument("--audience", default="public", help="public (default), member:ID or admin")
+    a.set_defaults(func=cmd_dump)
+
+    for name, func, help_ in (("serve", cmd_serve, "serve the commons over HTTP"),
+                              ("demo", cmd_demo, "build a demo commons and serve it")):
+        a = sub.add_parser(name, parents=[common], help=help_)
+        a.add_argument("--host"); a.add_argument("--port", type=int)
+        if name == "demo":
+            a.add_argument("--coops", type=int, default=3000)
+            a.add_argument("--seed", type=int, default=7)
+            a.add_argument("--no-serve", action="store_true", help="build the demo store and stop")
+        a.set_defaults(func=func)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except CommandError as e:
+        print(f"datacommons: {e}", file=sys.stderr)
+        return e.code
+    except StoreError as e:
+        print(f"datacommons: {e}", file=sys.stderr)
+        return EXIT_STORE
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Configuration in one place: documented keys, defaults, and environment overrides.
+
+| key | env | default | meaning |
+|---|---|---|---|
+| store | DATACOMMONS_STORE | ./data | folder holding the RDF store and the system database |
+| base | DATACOMMONS_BASE | http://localhost:8080 | base IRI of every URI the commons mints; fixed when a store is created |
+| host | DATACOMMONS_HOST | 127.0.0.1 | address `serve` listens on |
+| port | DATACOMMONS_PORT | 8080 | port `serve` listens on |
+| threads | DATACOMMONS_THREADS | 8 | WSGI worker threads |
+| query_timeout | DATACOMMONS_QUERY_TIMEOUT | 10 | seconds a SPARQL query may run |
+| max_rows | DATACOMMONS_MAX_ROWS | 10000 | result rows returned at most by /sparql |
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class Config:
+    store: Path = field(default_factory=lambda: Path(_env("DATACOMMONS_STORE", "./data")))
+    base: str | None = field(default_factory=lambda: os.environ.get("DATACOMMONS_BASE"))
+    host: str = field(default_factory=lambda: _env("DATACOMMONS_HOST", "127.0.0.1"))
+    port: int = field(default_factory=lambda: int(_env("DATACOMMONS_PORT", "8080")))
+    threads: int = field(default_factory=lambda: int(_env("DATACOMMONS_THREADS", "8")))
+    query_timeout: float = field(
+        default_factory=lambda: float(_env("DATACOMMONS_QUERY_TIMEOUT", "10"))
+    )
+    max_rows: int = field(default_factory=lambda: int(_env("DATACOMMONS_MAX_ROWS", "10000")))
+
+    def with_(self, **changes: object) -> "Config":
+        """A copy with the given keys changed (None values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+DEFAULT_BASE = "http://localhost:8080"

@@ -1,0 +1,139 @@
+"""Publication policy: per member and per field, who may read a value.
+
+The policy is data: it is stored in the commons graph (readable by everyone, so anyone can
+see what a member publishes and why) and versioned. `publish` is the one place that splits a
+member's triples into its public, members-only and private graphs.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from pyoxigraph import Literal, NamedNode, Quad, Triple
+
+from .fields import DEFAULT_POLICY, FIELD_BY_PREDICATE, FIELDS_BY_NAME, Level
+from .uris import Uris
+from .vocab import COOP, DCTERMS, RDF, XSD
+
+LEVEL_IRI = {level: COOP[level.value] for level in Level}
+LEVEL_OF_IRI = {iri.value: level for level, iri in LEVEL_IRI.items()}
+_UNLISTED = (COOP.listed.value, "false")
+
+
+@dataclass(frozen=True)
+class Policy:
+    member: str
+    levels: Mapping[str, Level] = field(default_factory=lambda: dict(DEFAULT_POLICY))
+    version: int = 0
+    modified: str | None = None
+
+    def level(self, field_name: str) -> Level:
+        return self.levels.get(field_name, DEFAULT_POLICY.get(field_name, Level.PRIVATE))
+
+    def changed(self, changes: Mapping[str, Level]) -> "Policy":
+        unknown = sorted(set(changes) - set(FIELDS_BY_NAME))
+        if unknown:
+            raise ValueError(
+                f"unknown field(s) {', '.join(unknown)}; fields are: {', '.join(FIELDS_BY_NAME)}"
+            )
+        levels = {**self.levels, **changes}
+        return Policy(self.member, levels, self.version + 1, _now())
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def policy_triples(policy: Policy, uris: Uris) -> list[Triple]:
+    """The policy as RDF, for the commons graph."""
+    node = NamedNode(uris.policy(policy.member))
+    triples = [
+        Triple(node, RDF.type, COOP.PublicationPolicy),
+        Triple(node, COOP.member, NamedNode(uris.member(policy.member))),
+        Triple(node, COOP.version, Literal(str(policy.version), datatype=XSD.integer)),
+    ]
+    if policy.modified:
+        triples.append(
+            Triple(node, DCTERMS.modified, Literal(policy.modified, datatype=XSD.dateTime))
+        )
+    for name, level in sorted(policy.levels.items()):
+        rule = NamedNode(f"{node.value}#{name}")
+        triples += [
+            Triple(node, COOP.rule, rule),
+            Triple(rule, RDF.type, COOP.PolicyRule),
+            Triple(rule, COOP.field, Literal(name)),
+            Triple(rule, COOP.level, LEVEL_IRI[level]),
+        ]
+        triples += [
+            Triple(rule, COOP.property, NamedNode(p)) for p in FIELDS_BY_NAME[name].predicates
+        ]
+    return triples
+
+
+def policy_from_triples(member: str, triples: Iterable[Triple], uris: Uris) -> Policy:
+    """Read a policy back from its triples; fields it does not name keep their default."""
+    node = uris.policy(member)
+    levels = dict(DEFAULT_POLICY)
+    rules: dict[str, dict[str, str]] = defaultdict(dict)
+    version, modified = 0, None
+    for t in triples:
+        s, p, o = t.subject.value, t.predicate.value, t.object.value
+        if s == node and p == COOP.version.value:
+            version = int(o)
+        elif s == node and p == DCTERMS.modified.value:
+            modified = o
+        elif s.startswith(node + "#"):
+            rules[s][p] = o
+    for rule in rules.values():
+        name, level = rule.get(COOP.field.value), LEVEL_OF_IRI.get(rule.get(COOP.level.value, ""))
+        if name in FIELDS_BY_NAME and level is not None:
+            levels[name] = level
+    return Policy(member, levels, version, modified)
+
+
+def _most_public(levels: Iterable[Level], default: Level) -> Level:
+    return min(levels, key=lambda level: level.rank, default=default)
+
+
+def _at_least(level: Level, floor: Level) -> Level:
+    return level if level.rank >= floor.rank else floor
+
+
+def publish(triples: Iterable[Triple], policy: Policy, uris: Uris) -> list[Quad]:
+    """Split a member's record triples into its three graphs by the policy.
+
+    A field's triples go to the graph of the field's level. The triples that only say a
+    record exists (its type, who lists it, its local id, the link to its address) go to the
+    most public level of any value it has, so a record whose values are all private does not
+    show up in public at all. An unlisted record is never public.
+    """
+    by_record: dict[str, list[Triple]] = defaultdict(list)
+    for t in triples:
+        by_record[uris.record_of(t.subject.value)].append(t)
+    graphs = {level: NamedNode(uris.graph(policy.member, level)) for level in Level}
+    quads: list[Quad] = []
+    for record_triples in by_record.values():
+        floor = Level.PUBLIC
+        field_level: dict[int, Level] = {}
+        for i, t in enumerate(record_triples):
+            if (t.predicate.value, t.object.value) == _UNLISTED:
+                floor = Level.MEMBERS
+            fld = FIELD_BY_PREDICATE.get(t.predicate.value)
+            if fld is not None:
+                field_level[i] = policy.level(fld.name)
+        record_level = _most_public(field_level.values(), Level.PRIVATE)
+        address_level = _most_public(
+            (lvl for i, lvl in field_level.items() if "#" in record_triples[i].subject.value),
+            Level.PRIVATE,
+        )
+        for i, t in enumerate(record_triples):
+            if i in field_level:
+                level = field_level[i]
+            elif "#" in t.subject.value or isinstance(t.object, NamedNode) and "#address" in t.object.value:
+                level = address_level
+            else:
+                level = record_level
+            quads.append(Quad(t.subject, t.predicate, t.object, graphs[_at_least(level, floor)]))
+    return quads

@@ -1,0 +1,139 @@
+"""The system area: member organisations' accounts and API tokens.
+
+It is a SQLite database beside the RDF store, not a graph in it, so that no SPARQL query,
+however written, can ever read it. Tokens are stored as SHA-256 hashes: a token is 256 random
+bits, so a fast hash is enough and a leaked database reveals no usable token.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS members (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, homepage TEXT, created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    hash TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('member', 'admin')),
+    member TEXT REFERENCES members(id),
+    label TEXT NOT NULL,
+    created TEXT NOT NULL,
+    revoked TEXT
+);
+"""
+
+TOKEN_PREFIX = "dct_"
+
+
+class SystemError_(Exception):
+    """A system-area operation was refused (unknown member, duplicate id...)."""
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    name: str
+    homepage: str | None
+
+
+@dataclass(frozen=True)
+class TokenOwner:
+    kind: str  # "member" or "admin"
+    member: str | None
+    label: str
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class System:
+    """Accounts and tokens; safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+        self._lock = threading.Lock()
+        self._members_cache: tuple[Member, ...] | None = None
+
+    def close(self) -> None:
+        self._db.close()
+
+    # settings
+    def setting(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # members
+    def add_member(self, member: str, name: str, homepage: str | None = None) -> None:
+        with self._lock:
+            try:
+                self._db.execute(
+                    "INSERT INTO members (id, name, homepage, created) VALUES (?, ?, ?, ?)",
+                    (member, name, homepage, _now()),
+                )
+            except sqlite3.IntegrityError:
+                raise SystemError_(f"member {member!r} already exists") from None
+            self._members_cache = None
+
+    def members(self) -> tuple[Member, ...]:
+        if self._members_cache is None:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT id, name, homepage FROM members ORDER BY id"
+                ).fetchall()
+            self._members_cache = tuple(Member(*row) for row in rows)
+        return self._members_cache
+
+    def member(self, member: str) -> Member | None:
+        return next((m for m in self.members() if m.id == member), None)
+
+    # tokens
+    def issue_token(self, kind: str, member: str | None, label: str) -> str:
+        """Make a new token and keep only its hash; the caller shows the token once."""
+        if kind == "member" and self.member(member or "") is None:
+            raise SystemError_(f"no member {member!r}")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO tokens (hash, kind, member, label, created) VALUES (?, ?, ?, ?, ?)",
+                (hash_token(token), kind, member, label, _now()),
+            )
+        return token
+
+    def owner_of(self, token: str) -> TokenOwner | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT kind, member, label FROM tokens WHERE hash = ? AND revoked IS NULL",
+                (hash_token(token),),
+            ).fetchone()
+        return TokenOwner(*row) if row else None
+
+    def revoke_tokens(self, member: str) -> int:
+        with self._lock:
+            cursor = self._db.execute(
+                "UPDATE tokens SET revoked = ? WHERE member = ? AND revoked IS NULL",
+                (_now(), member),
+            )
+        return cursor.rowcount

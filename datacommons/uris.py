@@ -1,0 +1,71 @@
+"""Minting the commons' URIs. Every URI the commons publishes is made here, from one base."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from .fields import Level
+
+MEMBER_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+RESERVED_MEMBER_IDS = frozenset(
+    {"member", "org", "import", "graph", "commons", "vocabulary", "concept", "admin", "system"}
+)
+
+
+def check_member_id(member: str) -> str:
+    """A member id becomes part of URIs, so it must be a short lower-case slug."""
+    if not MEMBER_ID.match(member):
+        raise ValueError(
+            f"member id {member!r} must be 1-64 lower-case letters, digits or '-', "
+            "starting and ending with a letter or digit"
+        )
+    if member in RESERVED_MEMBER_IDS:
+        raise ValueError(f"member id {member!r} is reserved")
+    return member
+
+
+@dataclass(frozen=True)
+class Uris:
+    base: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base", self.base.rstrip("/"))
+
+    # entities
+    def member(self, member: str) -> str:
+        return f"{self.base}/id/member/{member}"
+
+    def policy(self, member: str) -> str:
+        return f"{self.base}/id/member/{member}/policy"
+
+    def record(self, member: str, local_id: str) -> str:
+        return f"{self.base}/id/{member}/{quote(local_id, safe='-._~')}"
+
+    def address(self, record: str) -> str:
+        return f"{record}#address"
+
+    def import_(self, member: str, number: int) -> str:
+        return f"{self.base}/id/import/{member}/{number}"
+
+    # graphs
+    def graph(self, member: str, level: Level) -> str:
+        return f"{self.base}/graph/{member}/{level.value}"
+
+    def member_graphs(self, member: str) -> tuple[str, str, str]:
+        return tuple(self.graph(member, level) for level in Level)  # type: ignore[return-value]
+
+    def imports_graph(self, member: str) -> str:
+        return f"{self.base}/graph/{member}/imports"
+
+    @property
+    def commons_graph(self) -> str:
+        return f"{self.base}/graph/commons"
+
+    @property
+    def vocabulary_graph(self) -> str:
+        return f"{self.base}/graph/vocabulary"
+
+    def record_of(self, subject: str) -> str:
+        """The record a subject belongs to (an address belongs to its record)."""
+        return subject.split("#", 1)[0]

@@ -1,0 +1,45 @@
+"""The application factory: one Flask app over one `Commons`."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from datacommons.config import Config
+from datacommons.store import Commons
+
+
+def create_app(commons: Commons, config: Config | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config["DATACOMMONS"] = config or Config()
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
+    app.extensions["commons"] = commons
+
+    from . import entities, home, sparql
+
+    app.register_blueprint(home.bp)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(entities.bp)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        wants_html = request.accept_mimetypes.best == "text/html"
+        if wants_html:
+            body = render_template("error.html", error=error)
+        else:
+            body = f"{error.code} {error.name}: {error.description}\n"
+        response = app.response_class(
+            body, status=error.code, mimetype="text/html" if wants_html else "text/plain"
+        )
+        if error.code == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="datacommons"'
+        return response
+
+    @app.after_request
+    def cors(response):
+        response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        response.headers.setdefault("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept")
+        response.headers.setdefault("Access-Control-Expose-Headers", "ETag, Link, Vary")
+        return response
+
+    app.add_url_rule("/health", "health", lambda: jsonify(status="ok", version=commons.version))
+    return app

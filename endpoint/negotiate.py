@@ -1,0 +1,73 @@
+"""Content negotiation: which representation a client gets, by `Accept`, extension or `format`."""
+from __future__ import annotations
+
+from flask import Request
+from pyoxigraph import QueryResultsFormat, RdfFormat
+
+HTML = "text/html"
+
+RDF_FORMATS: dict[str, RdfFormat] = {
+    "text/turtle": RdfFormat.TURTLE,
+    "application/ld+json": RdfFormat.JSON_LD,
+    "application/rdf+xml": RdfFormat.RDF_XML,
+    "application/n-triples": RdfFormat.N_TRIPLES,
+    "application/n-quads": RdfFormat.N_QUADS,
+    "application/trig": RdfFormat.TRIG,
+}
+RDF_ALIASES = {
+    "application/x-turtle": "text/turtle",
+    "application/json": "application/ld+json",
+    "text/n3": "text/turtle",
+    "text/plain": "application/n-triples",
+    "application/xml": "application/rdf+xml",
+    "text/x-nquads": "application/n-quads",
+}
+RDF_EXTENSIONS = {
+    "ttl": "text/turtle",
+    "jsonld": "application/ld+json",
+    "json": "application/ld+json",
+    "rdf": "application/rdf+xml",
+    "xml": "application/rdf+xml",
+    "nt": "application/n-triples",
+    "nq": "application/n-quads",
+    "trig": "application/trig",
+    "html": HTML,
+}
+
+RESULT_FORMATS: dict[str, QueryResultsFormat] = {
+    "application/sparql-results+json": QueryResultsFormat.JSON,
+    "application/sparql-results+xml": QueryResultsFormat.XML,
+    "text/csv": QueryResultsFormat.CSV,
+    "text/tab-separated-values": QueryResultsFormat.TSV,
+}
+RESULT_ALIASES = {
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+}
+FORMAT_PARAMETER = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+    "rdf": "application/rdf+xml",
+    "ntriples": "application/n-triples",
+    "nt": "application/n-triples",
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
+}
+
+
+def best(request: Request, offered: list[str], aliases: dict[str, str], default: str) -> str | None:
+    """The offered media type the client prefers (q-values and specificity, by werkzeug);
+    `default` for no Accept header or `*/*`; None when nothing offered is acceptable."""
+    if not request.headers.get("Accept"):
+        return default
+    candidates = [default] + [m for m in offered if m != default] + list(aliases)
+    match = request.accept_mimetypes.best_match(candidates)
+    return aliases.get(match, match) if match else None
