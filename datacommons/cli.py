@@ -153,28 +153,22 @@ def cmd_dump(args: argparse.Namespace) -> None:
 def cmd_imports(args: argparse.Namespace) -> None:
     commons = _open(args)
     _require_member(commons, args.member)
-    from pyoxigraph import NamedNode
-    from .vocab import COOP, PROV
-
-    query = (
-        "SELECT ?import ?time ?source ?summary WHERE { GRAPH ?g { ?import ?ended ?time ; "
-        "?name ?source ; ?diff ?summary } } ORDER BY ?time"
-    )
-    from pyoxigraph import Variable
-
     result = commons.query(
-        query,
+        IMPORTS_QUERY,
         member_audience(args.member),
         named_graph_uris=[commons.uris.imports_graph(args.member)],
-        substitutions={
-            Variable("ended"): PROV.endedAtTime,
-            Variable("name"): COOP.sourceName,
-            Variable("diff"): COOP.diffSummary,
-            Variable("g"): NamedNode(commons.uris.imports_graph(args.member)),
-        },
     )
     for s in result:
         print(f"{s['time'].value}\t{s['source'].value}\t{s['summary'].value}\t{s['import'].value}")
+
+
+IMPORTS_QUERY = """
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX coop: <https://w3id.org/coop-commons/vocab#>
+SELECT ?import ?time ?source ?summary WHERE {
+  GRAPH ?g { ?import prov:endedAtTime ?time ; coop:sourceName ?source ; coop:diffSummary ?summary }
+} ORDER BY ?time ?import
+"""
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

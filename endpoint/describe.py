@@ -84,10 +84,10 @@ def describe(commons: Commons, iri: str, audience: Audience) -> Entity | None:
 
 
 LISTED_BY = """
-SELECT ?record (SAMPLE(?n) AS ?name) WHERE {
+SELECT ?member ?record (SAMPLE(?n) AS ?name) WHERE {
   ?record <https://w3id.org/coop-commons/vocab#listedBy> ?member ;
           <http://purl.org/goodrelations/v1#name> ?n .
-} GROUP BY ?record ORDER BY LCASE(SAMPLE(?n)) LIMIT 500
+} GROUP BY ?member ?record ORDER BY LCASE(SAMPLE(?n)) LIMIT 500
 """
 
 

@@ -62,9 +62,10 @@ def entity(rest: str) -> Response:
         )
     else:
         fmt = negotiate.RDF_FORMATS[media]
-        data = found.quads if fmt.supports_datasets else [q.triple for q in found.quads]
-        if not fmt.supports_datasets:
-            data = list(dict.fromkeys(data))
+        if media in negotiate.DATASET_MEDIA:
+            data = found.quads
+        else:
+            data = list(dict.fromkeys(q.triple for q in found.quads))
         response = Response(serialize(data, format=fmt, prefixes=PREFIXES), mimetype=media)
     response.set_etag(etag)
     response.headers["Vary"] = "Accept, Authorization"

@@ -14,6 +14,8 @@ RDF_FORMATS: dict[str, RdfFormat] = {
     "application/n-quads": RdfFormat.N_QUADS,
     "application/trig": RdfFormat.TRIG,
 }
+# Served with the graph of each statement (who said it); every other format gets plain triples.
+DATASET_MEDIA = frozenset({"application/n-quads", "application/trig"})
 RDF_ALIASES = {
     "application/x-turtle": "text/turtle",
     "application/json": "application/ld+json",

@@ -33,15 +33,28 @@ class TableDiff:
         return [r for i, r in enumerate(self.rows) if i == 0 or r[0] in ("+++", "---", "->")]
 
     def text(self, limit: int = 200) -> str:
-        rows = self.changes_only()
-        shown = rows[: limit + 1]
-        widths = [min(40, max(len(r[i]) for r in shown)) for i in range(len(shown[0]))] if shown else []
-        lines = [
-            "  ".join(cell[:40].ljust(w) for cell, w in zip(r, widths)).rstrip() for r in shown
-        ]
-        if len(rows) > len(shown):
-            lines.append(f"... and {len(rows) - len(shown)} more changed rows")
-        return "\n".join(lines)
+        """One line a changed row: `->` rows list each changed field as `field: old -> new`."""
+        if not self.rows:
+            return ""
+        header = self.rows[0]
+        lines = []
+        for row in self.changes_only()[1:]:
+            cells = dict(zip(header, row))
+            if row[0] == "->":
+                detail = "; ".join(
+                    f"{column}: {cell.replace('->', ' -> ', 1)}"
+                    for column, cell in cells.items()
+                    if column not in ("@@", "id") and "->" in cell
+                )
+            else:
+                detail = " | ".join(
+                    cells[c] for c in ("name", "locality", "region", "country") if cells.get(c)
+                )
+            lines.append(f"{row[0]:3}  {cells.get('id', '')}  {detail}")
+        shown = lines[:limit]
+        if len(lines) > limit:
+            shown.append(f"... and {len(lines) - limit} more changed rows")
+        return "\n".join(shown)
 
     def html(self) -> str:
         renderer = daff.DiffRender()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from waitress import create_server
+from waitress import create_server, wasyncore
 
 from datacommons.audience import ADMIN
 from datacommons.store import Commons
@@ -18,7 +18,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 BASE = "http://commons.test"
 
 CORE_CSV = """id,name,description,website,email,phone,street,locality,region,postal_code,country,latitude,longitude,founded,structure,activities,legal_form,workers,members,listed
-rd-1,Red Door Bakery Co-op,Bread and pastries since 1978,reddoorbakery.coop,Info@RedDoorBakery.coop,(612) 555-0142,1 Main St,Minneapolis,MN,55401,USA,44.9778,-93.2650,1978,Workers cooperative,Retail;Production,,12,12,true
+rd-1,Red Door Bakery Co-op,Bread and pastries since 1978,reddoorbakery.coop,info@RedDoorBakery.coop,(612) 555-0142,1 Main St,Minneapolis,MN,55401,USA,44.9778,-93.2650,1978,Workers cooperative,Retail;Production,,12,12,true
 rd-2,Prairie Harvest Cooperative,Grain growers,https://prairieharvest.ca,hello@prairieharvest.ca,+1 306 555 0100,22 Grain Rd,Saskatoon,SK,S7K 1J5,Canada,52.1332,-106.6700,11/8/1946,Producer cooperative,Agriculture,,4,320,true
 rd-3,Quiet Housing Co-op,Homes for members,,,,5 Elm St,Toronto,ON,M5V 2T6,CA,43.6532,-79.3832,1990-05-01,Housing cooperative,Housing,,,80,false
 """
@@ -72,5 +72,12 @@ def server(world: World) -> Iterator[Server]:
     thread = threading.Thread(target=wsgi.run, daemon=True)
     thread.start()
     yield Server(f"http://127.0.0.1:{wsgi.effective_port}", world)
-    wsgi.close()
-    thread.join(timeout=5)
+    stop_server(wsgi, thread)
+
+
+def stop_server(wsgi, thread: threading.Thread) -> None:
+    """Stop waitress from inside its own loop: closing every channel empties the loop's map,
+    which ends `run`; then stop the worker threads."""
+    wsgi.trigger.pull_trigger(lambda: wasyncore.close_all(wsgi._map))
+    thread.join(timeout=10)
+    wsgi.task_dispatcher.shutdown()

@@ -7,7 +7,7 @@ import pytest
 import rdflib
 
 from .conftest import BASE, Server
-from .http import bearer, fetch
+from .webclient import bearer, fetch
 
 COOP = f"{BASE}/id/alpha/rd-1"
 

@@ -40,7 +40,7 @@ def test_dry_run_shows_the_table_diff_and_writes_nothing(world: World, tmp_path:
     plan = plan_import(world.commons, "alpha", write(tmp_path, CHANGED))
     assert (plan.diff.added, plan.diff.removed, plan.diff.changed) == (1, 1, 1)
     text = plan.report()
-    assert "Red Door Bakery Co-op->Red Door Bakery Cooperative" in text
+    assert "rd-1  name: Red Door Bakery Co-op -> Red Door Bakery Cooperative" in text
     assert "+++" in text and "---" in text
     assert world.commons.member_quads("alpha") == before
 

@@ -59,7 +59,8 @@ def test_changing_the_policy_republishes_and_is_stored_as_data(world: World) -> 
     policy = commons.policy("alpha")
     assert policy.level("email") is Level.PUBLIC and policy.version == 1
     rule = commons.query(
-        "SELECT ?level WHERE { ?rule <https://w3id.org/coop-commons/vocab#field> \"email\" ; "
+        f"SELECT ?level WHERE {{ <{BASE}/id/member/alpha/policy> <https://w3id.org/coop-commons/vocab#rule> ?rule . "
+        "?rule <https://w3id.org/coop-commons/vocab#field> \"email\" ; "
         "<https://w3id.org/coop-commons/vocab#level> ?level }",
         ANONYMOUS,
     )

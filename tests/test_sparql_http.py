@@ -9,7 +9,7 @@ from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, Unauthorized
 
 from .conftest import Server
-from .http import bearer, fetch
+from .webclient import bearer, fetch
 
 EMAILS = """PREFIX vcard: <http://www.w3.org/2006/vcard/ns#>
 SELECT ?email WHERE { ?coop vcard:hasEmail ?email }"""
