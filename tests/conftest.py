@@ -46,8 +46,7 @@ def commons(tmp_path: Path) -> Iterator[Commons]:
     c.close()
 
 
-@pytest.fixture
-def world(commons: Commons, tmp_path: Path) -> World:
+def make_world(commons: Commons, tmp_path: Path) -> World:
     """Two member organisations: `alpha` lists three co-ops, `beta` lists none yet."""
     tokens = {
         "alpha": commons.add_member("alpha", "Alpha Federation", "https://alpha.example"),
@@ -56,6 +55,11 @@ def world(commons: Commons, tmp_path: Path) -> World:
     }
     load_text(commons, "alpha", CORE_CSV, tmp_path)
     return World(commons, tokens)
+
+
+@pytest.fixture
+def world(commons: Commons, tmp_path: Path) -> World:
+    return make_world(commons, tmp_path)
 
 
 @dataclass

@@ -8,7 +8,11 @@ from datacommons.audience import ADMIN, ANONYMOUS, member_audience
 from datacommons.querycheck import QueryRefused
 from datacommons.system import hash_token
 
-from .conftest import BASE, World
+from collections.abc import Iterator
+
+from datacommons.store import Commons
+
+from .conftest import BASE, World, make_world
 
 GRAPHS = {
     "alpha-public": f"{BASE}/graph/alpha/public",
@@ -54,8 +58,12 @@ def forms(graph: str, name: str) -> dict[str, tuple[str, dict]]:
     }
 
 
-@pytest.fixture
-def marked(world: World) -> World:
+@pytest.fixture(scope="module")
+def marked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """One world for the whole matrix (queries do not change it), with a marker in each graph."""
+    path = tmp_path_factory.mktemp("access")
+    commons = Commons(path / "store", base=BASE)
+    world = make_world(commons, path)
     world.commons.apply(
         remove=(),
         add=[
@@ -63,7 +71,8 @@ def marked(world: World) -> World:
             for name, g in GRAPHS.items()
         ],
     )
-    return world
+    yield world
+    commons.close()
 
 
 def seen(result) -> bool:
