@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import rdflib
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
+from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from datacommons.audience import Audience
 from datacommons.policy import Policy, publish
@@ -77,12 +76,6 @@ def _records_from_store(commons: Commons, member: str, concepts: ConceptIndex) -
     return records
 
 
-def _to_rdflib(triples: list[Triple]) -> rdflib.Graph:
-    graph = rdflib.Graph()
-    graph.parse(data=serialize(triples, format=RdfFormat.N_TRIPLES).decode(), format="nt")
-    return graph
-
-
 def plan_import(
     commons: Commons,
     member: str,
@@ -108,7 +101,7 @@ def plan_import(
         iri = commons.uris.record(member, record.local_id)
         positions[iri] = positions[commons.uris.address(iri)] = record.position
     all_triples = [t for ts in triples_by_record.values() for t in ts]
-    problems += validate(_to_rdflib(all_triples), positions) if all_triples else []
+    problems += validate(all_triples, positions)
 
     bad_positions = {p.position for p in problems if p.severity == "error"}
     skipped = 0
@@ -227,5 +220,5 @@ def validate_file(
         triples += record_triples(record, "file", uris)
         iri = uris.record("file", record.local_id)
         positions[iri] = positions[uris.address(iri)] = record.position
-    shacl = validate(_to_rdflib(triples), positions) if triples else []
+    shacl = validate(triples, positions)
     return len(result.records), list(result.problems) + problems + shacl
