@@ -9,6 +9,8 @@
 | threads | DATACOMMONS_THREADS | 8 | WSGI worker threads |
 | query_timeout | DATACOMMONS_QUERY_TIMEOUT | 10 | seconds a SPARQL query may run |
 | max_rows | DATACOMMONS_MAX_ROWS | 10000 | result rows returned at most by /sparql |
+| tile_url | DATACOMMONS_TILE_URL | https://tile.openstreetmap.org/{z}/{x}/{y}.png | map tiles of the directory's maps (an outside server; empty for no tiles) |
+| tile_attribution | DATACOMMONS_TILE_ATTRIBUTION | © OpenStreetMap contributors | credit shown on the maps for the tiles |
 """
 from __future__ import annotations
 
@@ -32,6 +34,12 @@ class Config:
         default_factory=lambda: float(_env("DATACOMMONS_QUERY_TIMEOUT", "10"))
     )
     max_rows: int = field(default_factory=lambda: int(_env("DATACOMMONS_MAX_ROWS", "10000")))
+    tile_url: str = field(
+        default_factory=lambda: _env("DATACOMMONS_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    )
+    tile_attribution: str = field(
+        default_factory=lambda: _env("DATACOMMONS_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+    )
 
     def with_(self, **changes: object) -> "Config":
         """A copy with the given keys changed (None values are ignored)."""

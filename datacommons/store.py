@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from datetime import datetime, timezone
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -189,12 +190,40 @@ class Commons:
     # --- writes --------------------------------------------------------------------------
     def apply(self, remove: Iterable[Quad], add: Iterable[Quad]) -> None:
         """Remove and add quads in one store transaction: all of it happens, or none."""
+        remove, add = list(remove), list(add)
         update = _update_text(remove, add)
         with self._write_lock:
             if update:
                 self._store.update(update)
             self._version += 1
             self.system.set_setting("version", str(self._version))
+            self._record_graph_changes(
+                {q.graph_name.value for q in (*remove, *add) if isinstance(q.graph_name, NamedNode)},
+                str(self._version),
+            )
+
+    def _record_graph_changes(self, graphs: Iterable[str], token: str) -> None:
+        """Remember, per graph, the write that last changed it and when: HTTP validators
+        (ETag, Last-Modified) of a page then change exactly when one of its graphs does."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        for g in graphs:
+            self.system.set_setting(f"graph-changed:{g}", f"{token} {now}")
+
+    def graph_state(self, graphs: Iterable[str]) -> tuple[str, datetime]:
+        """A fingerprint of the versions of `graphs` and the time the latest of them changed.
+
+        Graphs never written since this was recorded count as changed when the store was
+        first asked (a fixed time, so conditional requests keep working)."""
+        created = self.system.setting("graphs-recorded-since")
+        if created is None:
+            created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            self.system.set_setting("graphs-recorded-since", created)
+        parts, latest = [], datetime.fromisoformat(created)
+        for g in sorted(set(graphs)):
+            token, _, when = (self.system.setting(f"graph-changed:{g}") or f"0 {created}").partition(" ")
+            parts.append(f"{g}={token}")
+            latest = max(latest, datetime.fromisoformat(when))
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24], latest
 
     # --- vocabulary ----------------------------------------------------------------------
     def _load_vocabulary(self) -> None:
@@ -214,6 +243,7 @@ class Commons:
             self._store.remove_graph(graph) if self._store.contains_named_graph(graph) else None
             self._store.extend(quads)
         self.system.set_setting("vocabulary_hash", digest.hexdigest())
+        self._record_graph_changes([graph.value], digest.hexdigest()[:16])
 
     def dump(self, output, audience: Audience, fmt: RdfFormat = RdfFormat.N_QUADS) -> None:
         """Serialise every quad the audience may read (streamed, never built in memory)."""
