@@ -9,6 +9,10 @@
 | threads | DATACOMMONS_THREADS | 8 | WSGI worker threads |
 | query_timeout | DATACOMMONS_QUERY_TIMEOUT | 10 | seconds a SPARQL query may run |
 | max_rows | DATACOMMONS_MAX_ROWS | 10000 | result rows returned at most by /sparql |
+| query_workers | DATACOMMONS_QUERY_WORKERS | 2 | reader processes running /sparql queries (each can be stopped at its timeout) |
+| max_query_bytes | DATACOMMONS_MAX_QUERY_BYTES | 1048576 | largest /sparql request body |
+| rate_limit | DATACOMMONS_RATE_LIMIT | 120/minute | requests per client (token, or address) to /sparql and the graph store; empty for none |
+| service_allowlist | DATACOMMONS_SERVICE_ALLOWLIST | (none) | SPARQL endpoints a query may call with SERVICE, separated by spaces |
 | tile_url | DATACOMMONS_TILE_URL | https://tile.openstreetmap.org/{z}/{x}/{y}.png | map tiles of the directory's maps (an outside server; empty for no tiles) |
 | tile_attribution | DATACOMMONS_TILE_ATTRIBUTION | © OpenStreetMap contributors | credit shown on the maps for the tiles |
 """
@@ -34,6 +38,14 @@ class Config:
         default_factory=lambda: float(_env("DATACOMMONS_QUERY_TIMEOUT", "10"))
     )
     max_rows: int = field(default_factory=lambda: int(_env("DATACOMMONS_MAX_ROWS", "10000")))
+    query_workers: int = field(default_factory=lambda: int(_env("DATACOMMONS_QUERY_WORKERS", "2")))
+    max_query_bytes: int = field(
+        default_factory=lambda: int(_env("DATACOMMONS_MAX_QUERY_BYTES", "1048576"))
+    )
+    rate_limit: str = field(default_factory=lambda: _env("DATACOMMONS_RATE_LIMIT", "120/minute"))
+    service_allowlist: frozenset[str] = field(
+        default_factory=lambda: frozenset(_env("DATACOMMONS_SERVICE_ALLOWLIST", "").split())
+    )
     tile_url: str = field(
         default_factory=lambda: _env("DATACOMMONS_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
     )

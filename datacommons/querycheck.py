@@ -15,10 +15,10 @@ from urllib.parse import urljoin
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
-  | (?P<comment>\#[^\n]*)
+  | (?P<comment>\#[^\r\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
               |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<iri><(?:[^<>"{}|^`\\\s]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
   | (?P<pname>[A-Za-z][\w.-]*?:[\w.:%-]*|:[\w.:%-]*)
   | (?P<var>[?$]\w+)
   | (?P<word>[A-Za-z_]\w*)
@@ -37,15 +37,22 @@ class QueryShape:
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
     services: list[str | None] = field(default_factory=list)  # None: SERVICE ?var
+    loads: list[str | None] = field(default_factory=list)  # LOAD <iri> in an update
+    names_dataset: bool = False  # an update with USING or WITH
 
 
-def _tokens(query: str) -> list[tuple[str, str]]:
+def _positioned(query: str) -> list[tuple[str, str, int]]:
+    """The significant tokens (kind, text, offset): no whitespace, no comments."""
     out = []
     for m in _TOKEN.finditer(query):
         kind = m.lastgroup or "other"
         if kind not in ("ws", "comment"):
-            out.append((kind, m.group()))
+            out.append((kind, m.group(), m.start()))
     return out
+
+
+def _tokens(query: str) -> list[tuple[str, str]]:
+    return [(kind, text) for kind, text, _ in _positioned(query)]
 
 
 def inspect(query: str, base: str | None = None) -> QueryShape:
@@ -86,6 +93,16 @@ def inspect(query: str, base: str | None = None) -> QueryShape:
                 shape.default_graphs.append(resolve(*nxt) or nxt[1])
                 i += 2
             continue
+        if upper in ("USING", "WITH"):
+            shape.names_dataset = True
+        if upper == "LOAD":
+            j = i + 1
+            if j < len(tokens) and tokens[j][0] == "word" and tokens[j][1].upper() == "SILENT":
+                j += 1
+            target = tokens[j] if j < len(tokens) else ("", "")
+            shape.loads.append(resolve(*target))
+            i = j + 1
+            continue
         if upper == "SERVICE":
             j = i + 1
             if tokens[j][0] == "word" and tokens[j][1].upper() == "SILENT":
@@ -99,7 +116,9 @@ def inspect(query: str, base: str | None = None) -> QueryShape:
 
 
 def check_services(shape: QueryShape, allowed: frozenset[str]) -> None:
-    """Refuse any SERVICE call to an endpoint that is not on the allow-list."""
+    """Refuse any SERVICE call (or update LOAD) to an endpoint that is not on the allow-list:
+    the store makes these HTTP requests itself, so anything else would let a client make
+    this server call any address it can reach."""
     for target in shape.services:
         if target is None:
             raise QueryRefused("SERVICE with a variable endpoint is not allowed")
@@ -108,3 +127,39 @@ def check_services(shape: QueryShape, allowed: frozenset[str]) -> None:
                 f"SERVICE <{target}> is not allowed: this endpoint only federates with "
                 "allow-listed endpoints"
             )
+    for target in shape.loads:
+        if target not in allowed:
+            raise QueryRefused(f"LOAD <{target}> is not allowed: the source is not allow-listed")
+
+
+def with_using(update: str, default_graphs: list[str], named_graphs: list[str]) -> str:
+    """An update with the protocol's using-graph-uri/using-named-graph-uri written into it
+    as USING/USING NAMED clauses before the WHERE of each DELETE/INSERT operation (SPARQL 1.1
+    Protocol 2.2.3). The IRIs are checked IRIs; an update naming its own dataset is refused,
+    as the protocol requires."""
+    if inspect(update).names_dataset:
+        raise QueryRefused(
+            "the update names its dataset with USING or WITH and the request with "
+            "using-graph-uri/using-named-graph-uri: use one or the other"
+        )
+    clauses = " ".join(
+        [f"USING {_iri(g)}" for g in default_graphs] + [f"USING NAMED {_iri(g)}" for g in named_graphs]
+    )
+    depth, previous, cuts = 0, "", []
+    for kind, text, start in _positioned(update):
+        if text == "{":
+            depth += 1
+        elif text == "}":
+            depth -= 1
+        elif depth == 0 and kind == "word" and text.upper() == "WHERE" and previous == "}":
+            cuts.append(start)
+        previous = text
+    for start in reversed(cuts):
+        update = f"{update[:start]}{clauses} {update[start:]}"
+    return update
+
+
+def _iri(value: str) -> str:
+    if not value or any(c in value for c in '<>"{}|^`\\ \t\r\n'):
+        raise QueryRefused(f"{value!r} is not an IRI")
+    return f"<{value}>"

@@ -7,9 +7,12 @@ transaction, so a failure leaves the previous data as it was.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import threading
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from pyoxigraph import (
@@ -42,6 +45,23 @@ class StoreError(Exception):
     """The store cannot be opened or changed as asked."""
 
 
+@dataclass(frozen=True)
+class QueryDataset:
+    """The graphs a query reads: its default graph (merged) and its named graphs. An empty
+    list is an empty graph or no named graphs, never "everything"."""
+
+    default: list[str]
+    named: list[str]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A read-only copy of the store at one version, for reader processes."""
+
+    path: Path
+    version: int
+
+
 class Commons:
     def __init__(self, path: Path | str, base: str | None = None) -> None:
         self.path = Path(path)
@@ -65,11 +85,14 @@ class Commons:
                 "(a server?) using it?"
             ) from None
         self._write_lock = threading.Lock()
+        self._snapshot_lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
         self._version = int(self.system.setting("version") or 0)
         self.service_allowlist: frozenset[str] = frozenset()
         self._load_vocabulary()
 
     def close(self) -> None:
+        shutil.rmtree(self.path / "snapshots", ignore_errors=True)
         self._store.flush()
         self.system.close()
         del self._store
@@ -84,9 +107,42 @@ class Commons:
         return [m.id for m in self.system.members()]
 
     def graphs_for(self, audience: Audience) -> frozenset[str]:
-        return access.readable_graphs(audience, self.members(), self.uris)
+        workspace = self.workspace_graphs() if audience.is_admin else ()
+        return access.readable_graphs(audience, self.members(), self.uris, workspace)
+
+    def workspace_graphs(self) -> set[str]:
+        """The administrators' workspace graphs in the store, and always the admin graph."""
+        return {self.uris.admin_graph} | {
+            g.value
+            for g in self._store.named_graphs()
+            if isinstance(g, NamedNode) and self.uris.is_workspace(g.value)
+        }
 
     # --- reads ---------------------------------------------------------------------------
+    def dataset(
+        self,
+        sparql: str,
+        audience: Audience,
+        default_graph_uris: Iterable[str] = (),
+        named_graph_uris: Iterable[str] = (),
+    ) -> QueryDataset:
+        """The dataset a query runs over: what it asks for, within what `audience` may read.
+
+        The protocol's default-graph-uri/named-graph-uri, when given, replace the query's own
+        FROM/FROM NAMED (SPARQL 1.1 Protocol 2.1.4); the dataset named either way is
+        intersected with the readable graphs. With none named, the default graph is the union
+        of the readable graphs and GRAPH ranges over them. SERVICE calls must be allow-listed.
+        """
+        allowed = self.graphs_for(audience)
+        shape = querycheck.inspect(sparql)
+        querycheck.check_services(shape, self.service_allowlist)
+        default, named = list(default_graph_uris), list(named_graph_uris)
+        if not default and not named:
+            default, named = shape.default_graphs, shape.named_graphs
+        if not default and not named:
+            return QueryDataset(sorted(allowed), sorted(allowed))
+        return QueryDataset([g for g in default if g in allowed], [g for g in named if g in allowed])
+
     def query(
         self,
         sparql: str,
@@ -96,25 +152,14 @@ class Commons:
         named_graph_uris: Iterable[str] = (),
         substitutions: dict | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query over the graphs `audience` may read, and nothing else.
-
-        The dataset the query or the protocol names (FROM, FROM NAMED, default-graph-uri,
-        named-graph-uri) is intersected with the readable graphs; without one, the default
-        graph is the union of the readable graphs and GRAPH ranges over them.
-        """
-        allowed = self.graphs_for(audience)
-        shape = querycheck.inspect(sparql)
-        querycheck.check_services(shape, self.service_allowlist)
-        default = list(default_graph_uris) or shape.default_graphs
-        named = list(named_graph_uris) or shape.named_graphs
-        default_graphs = (
-            [g for g in default if g in allowed] if default else sorted(allowed)
-        )
-        named_graphs = [g for g in named if g in allowed] if (named or default) else sorted(allowed)
+        """Run a SPARQL query over the graphs `audience` may read, and nothing else
+        (see `dataset`), in this process: for the application's own queries. Queries from
+        the outside run in reader processes that can be stopped (`querypool`)."""
+        dataset = self.dataset(sparql, audience, default_graph_uris, named_graph_uris)
         return self._store.query(
             sparql,
-            default_graph=[NamedNode(g) for g in default_graphs] or [_EMPTY_GRAPH],
-            named_graphs=[NamedNode(g) for g in named_graphs] or [_EMPTY_GRAPH],
+            default_graph=[NamedNode(g) for g in dataset.default],
+            named_graphs=[NamedNode(g) for g in dataset.named],
             substitutions=substitutions,
         )
 
@@ -139,12 +184,18 @@ class Commons:
     def member_triples(self, member: str) -> list[Triple]:
         """A member's record triples from its three publication graphs, without duplicates."""
         seen: dict[Triple, None] = {}
-        for q in self.quads_in(self.uris.member_graphs(member)):
+        for q in self.member_quads(member):
             seen[q.triple] = None
         return list(seen)
 
     def member_quads(self, member: str) -> set[Quad]:
-        return set(self.quads_in(self.uris.member_graphs(member)))
+        """The quads of a member's records. Its graphs also hold what it says about canonical
+        co-ops (`{base}/id/org/...`, written by the reconciler at the level of the source
+        value); those follow from the records and are left out here."""
+        return {
+            q for q in self.quads_in(self.uris.member_graphs(member))
+            if not self.uris.is_canonical(q.subject.value)
+        }
 
     # --- members and policies --------------------------------------------------------------
     def add_member(self, member: str, name: str, homepage: str | None = None) -> str:
@@ -195,12 +246,71 @@ class Commons:
         with self._write_lock:
             if update:
                 self._store.update(update)
-            self._version += 1
-            self.system.set_setting("version", str(self._version))
-            self._record_graph_changes(
-                {q.graph_name.value for q in (*remove, *add) if isinstance(q.graph_name, NamedNode)},
-                str(self._version),
-            )
+            self._written({q.graph_name.value for q in (*remove, *add) if isinstance(q.graph_name, NamedNode)})
+
+    def write_workspace(
+        self, graphs: Mapping[str, Iterable[Triple] | None], *, merge: bool = False
+    ) -> None:
+        """Replace (or with `merge`, add to) administrators' workspace graphs in one store
+        transaction; None drops a graph. Blank nodes are written afresh, as when any RDF
+        document is loaded again. The commons' own graphs are refused."""
+        operations = []
+        for graph, triples in graphs.items():
+            if not self.uris.is_workspace(graph):
+                raise StoreError(
+                    f"<{graph}> is one of the commons' own graphs; members' data changes only "
+                    "through imports"
+                )
+            iri = NamedNode(graph)
+            if triples is None or not merge:
+                operations.append(f"DROP SILENT GRAPH {iri}")
+            if triples is not None:
+                operations.append(f"CREATE SILENT GRAPH {iri}")
+                body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+                if body:
+                    operations.append(f"INSERT DATA {{ GRAPH {iri} {{\n{body}\n}} }}")
+        with self._write_lock:
+            if operations:
+                self._store.update(" ;\n".join(operations))
+            self._written(set(graphs))
+
+    def _written(self, graphs: set[str]) -> None:
+        """After a write (under the write lock): a new version, and which graphs changed."""
+        self._version += 1
+        self.system.set_setting("version", str(self._version))
+        self._record_graph_changes(graphs, str(self._version))
+
+    # --- snapshots for reader processes ---------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """A read-only copy of the store as it is now, made again only after a write.
+
+        It is a RocksDB checkpoint (hard links to the immutable table files: milliseconds,
+        little disk). Reader processes open it with `Store.read_only`; opening the live store
+        read-only beside its writer is undefined behaviour, and a second read-write opening is
+        refused by RocksDB's lock. Whoever stops using a snapshot discards it
+        (`discard_snapshot`); the current one is kept.
+        """
+        with self._snapshot_lock:
+            current = self._snapshot
+            if current is not None and current.version == self._version:
+                return current
+            folder = self.path / "snapshots"
+            if current is None:
+                shutil.rmtree(folder, ignore_errors=True)  # left by an earlier run
+            folder.mkdir(exist_ok=True)
+            with self._write_lock:
+                path = folder / f"{self._version}-{uuid.uuid4().hex[:8]}"
+                self._store.backup(str(path))
+                self._snapshot = Snapshot(path, self._version)
+            return self._snapshot
+
+    def discard_snapshot(self, snapshot: Snapshot) -> bool:
+        """Delete a snapshot no reader uses any more; False for the current one, which stays."""
+        with self._snapshot_lock:
+            if snapshot == self._snapshot:
+                return False
+            shutil.rmtree(snapshot.path, ignore_errors=True)
+            return True
 
     def _record_graph_changes(self, graphs: Iterable[str], token: str) -> None:
         """Remember, per graph, the write that last changed it and when: HTTP validators
@@ -252,7 +362,6 @@ class Commons:
         serialize(self.readable_quads(audience), output, format=fmt)
 
 
-_EMPTY_GRAPH = NamedNode("urn:x-datacommons:empty")
 
 
 def _lit(text: str):

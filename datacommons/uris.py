@@ -45,6 +45,13 @@ class Uris:
     def address(self, record: str) -> str:
         return f"{record}#address"
 
+    def canonical(self, slug: str) -> str:
+        """A co-op as the commons knows it after reconciling several members' records."""
+        return f"{self.base}/id/org/{slug}"
+
+    def is_canonical(self, iri: str) -> bool:
+        return iri.startswith(f"{self.base}/id/org/")
+
     def import_(self, member: str, number: int) -> str:
         return f"{self.base}/id/import/{member}/{number}"
 
@@ -65,6 +72,30 @@ class Uris:
     @property
     def vocabulary_graph(self) -> str:
         return f"{self.base}/graph/vocabulary"
+
+    def directory(self, member: str) -> str:
+        """A member's whole directory as one graph (Graph Store Protocol): reading it gives
+        the member's levels an audience may read; writing it is an import."""
+        return f"{self.base}/graph/{member}"
+
+    @property
+    def admin_graph(self) -> str:
+        """The administrators' own graph: the default graph of their SPARQL updates."""
+        return f"{self.base}/graph/admin"
+
+    def is_workspace(self, graph: str) -> bool:
+        """Whether a graph is the administrators' workspace rather than the commons' own.
+
+        The commons manages every graph under `{base}/graph/` (members' data changes only
+        through imports); the admin graph, graphs under it and graphs outside the commons'
+        base are the workspace, which administrators alone read and write.
+        """
+        admin = self.admin_graph
+        return (
+            not graph.startswith(f"{self.base}/graph/")
+            or graph == admin
+            or graph.startswith(admin + "/")
+        )
 
     def record_of(self, subject: str) -> str:
         """The record a subject belongs to (an address belongs to its record)."""

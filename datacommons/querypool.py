@@ -1,0 +1,133 @@
+"""Reader processes for queries from the outside: a query that runs too long is stopped.
+
+pyoxigraph offers no way to interrupt a query from Python (Oxigraph's cancellation token is
+not exposed), and a thread cannot be killed. So each query runs in one of a few worker
+processes (`queryworker`) over a read-only snapshot of the store (`Commons.snapshot`); when
+the timeout passes, the process is killed, which stops the work at once, and a new one takes
+its place. The web server's threads only wait on a pipe meanwhile, so other requests are
+answered while a slow query runs. Processes start on first use, as fresh interpreters (no
+copy of the server's threads or store handles).
+"""
+from __future__ import annotations
+
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from dataclasses import replace
+from multiprocessing.connection import Connection
+
+from .queryworker import Job, Outcome
+from .store import Commons, Snapshot
+
+class QueryTimeout(Exception):
+    """The query ran past its timeout and was stopped."""
+
+
+class PoolBusy(Exception):
+    """Every reader process stayed busy for as long as the request could wait."""
+
+
+class WorkerLost(Exception):
+    """The reader process ended without answering (for instance, out of memory)."""
+
+
+class _Worker:
+    """One reader process, started as `python -m datacommons.queryworker` with one end of a
+    socket pair: unlike multiprocessing's spawn, this never re-imports the server's main
+    module, whatever started the server."""
+
+    def __init__(self) -> None:
+        ours, theirs = socket.socketpair()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "datacommons.queryworker", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.conn = Connection(ours.detach())
+        self.snapshot: Snapshot | None = None
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=5)
+        self.conn.close()
+
+
+def _stop_all(workers: list[_Worker]) -> None:
+    for worker in workers:
+        worker.stop()
+
+
+class QueryPool:
+    def __init__(self, commons: Commons, size: int) -> None:
+        self.commons = commons
+        self.size = max(1, size)
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._workers: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._started = False
+        self._snapshots: set[Snapshot] = set()
+        self._finalizer = weakref.finalize(self, _stop_all, self._workers)
+
+    def run(self, job: Job, timeout: float) -> Outcome:
+        """Run `job` on the current snapshot in a free reader process, stopping it (and
+        raising QueryTimeout) if no answer comes within `timeout` seconds, counted from the
+        call: waiting for a free process counts too."""
+        deadline = time.monotonic() + timeout
+        self._start()
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise PoolBusy(f"all {self.size} query processes stayed busy for {timeout:g} s") from None
+        try:
+            snapshot = self.commons.snapshot()
+            self._use(worker, snapshot)
+            worker.conn.send(replace(job, snapshot=str(snapshot.path)))
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                worker = self._replace(worker)
+                raise QueryTimeout(f"the query was stopped after {timeout:g} s")
+            return worker.conn.recv()
+        except (EOFError, OSError) as e:
+            worker = self._replace(worker)
+            raise WorkerLost(f"the query process ended without answering ({e})") from None
+        finally:
+            self._idle.put(worker)
+
+    def close(self) -> None:
+        self._finalizer()
+
+    def _start(self) -> None:
+        with self._lock:
+            if not self._started:
+                for _ in range(self.size):
+                    self._idle.put(self._add(_Worker()))
+                self._started = True
+
+    def _add(self, worker: _Worker) -> _Worker:
+        self._workers.append(worker)
+        return worker
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        """Kill a worker (stopping whatever it runs) and start another in its place."""
+        worker.stop()
+        with self._lock:
+            self._workers.remove(worker)
+            fresh = self._add(_Worker())
+        self._tidy()
+        return fresh
+
+    def _use(self, worker: _Worker, snapshot: Snapshot) -> None:
+        with self._lock:
+            worker.snapshot = snapshot
+            self._snapshots.add(snapshot)
+        self._tidy()
+
+    def _tidy(self) -> None:
+        """Delete the snapshots no process reads any more (the store keeps its current one)."""
+        with self._lock:
+            unused = self._snapshots - {w.snapshot for w in self._workers}
+            self._snapshots -= {s for s in unused if self.commons.discard_snapshot(s)}
