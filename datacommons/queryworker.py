@@ -40,6 +40,7 @@ class QueryJob:
     results_format: str | None
     graph_format: str | None
     max_rows: int
+    base_iri: str | None = None
     snapshot: str = ""
 
 
@@ -111,6 +112,7 @@ def run(job: Job, stores: dict[str, Store]) -> Outcome:
 def _query(job: QueryJob, store: Store) -> Outcome:
     result = store.query(
         job.query,
+        base_iri=job.base_iri,
         default_graph=[NamedNode(g) for g in job.default_graphs],
         named_graphs=[NamedNode(g) for g in job.named_graphs],
     )

@@ -87,6 +87,8 @@ class Commons:
         self._write_lock = threading.Lock()
         self._snapshot_lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        # Workspace writes read the graphs, change them and write them back: one at a time.
+        self.workspace_lock = threading.Lock()
         self._version = int(self.system.setting("version") or 0)
         self.service_allowlist: frozenset[str] = frozenset()
         self._load_vocabulary()
@@ -196,6 +198,12 @@ class Commons:
             q for q in self.quads_in(self.uris.member_graphs(member))
             if not self.uris.is_canonical(q.subject.value)
         }
+
+    def quads_of(self, subject: str, graphs: Iterable[str]) -> list[Quad]:
+        """The quads about `subject` in the named graphs (callers pass graphs the access
+        decision allowed)."""
+        node = NamedNode(subject)
+        return [q for g in graphs for q in self._store.quads_for_pattern(node, None, None, NamedNode(g))]
 
     # --- members and policies --------------------------------------------------------------
     def add_member(self, member: str, name: str, homepage: str | None = None) -> str:

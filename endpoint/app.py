@@ -14,11 +14,14 @@ def create_app(commons: Commons, config: Config | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
     app.extensions["commons"] = commons
 
-    from . import entities, home, sparql
+    from . import entities, graphstore, home, limits, sparql
 
     app.register_blueprint(home.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(entities.bp)
+    app.register_blueprint(graphstore.bp)
+    sparql.init_app(app)
+    limits.init_app(app, [sparql.bp, graphstore.bp])
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -32,6 +35,10 @@ def create_app(commons: Commons, config: Config | None = None) -> Flask:
         )
         if error.code == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="datacommons"'
+        for name in ("Allow", "Retry-After"):
+            value = dict(error.get_headers()).get(name)
+            if value:
+                response.headers[name] = value
         return response
 
     @app.after_request
@@ -39,6 +46,13 @@ def create_app(commons: Commons, config: Config | None = None) -> Flask:
         response.headers.setdefault("Access-Control-Allow-Origin", "*")
         response.headers.setdefault("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept")
         response.headers.setdefault("Access-Control-Expose-Headers", "ETag, Link, Vary")
+        if request.method == "OPTIONS":  # a preflight: what a cross-origin request may do
+            response.headers.setdefault("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE, OPTIONS")
+            response.headers.setdefault("Access-Control-Max-Age", "86400")
+        response.headers["Access-Control-Expose-Headers"] += (
+            ", Location, Retry-After, Result-Row-Limit, Result-Truncated"
+            ", X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+        )
         return response
 
     app.add_url_rule("/health", "health", lambda: jsonify(status="ok", version=commons.version))

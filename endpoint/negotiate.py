@@ -47,6 +47,8 @@ RESULT_ALIASES = {
     "application/xml": "application/sparql-results+xml",
     "text/xml": "application/sparql-results+xml",
 }
+RESULTS_DEFAULT = "application/sparql-results+json"
+GRAPH_DEFAULT = "text/turtle"
 FORMAT_PARAMETER = {
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",
@@ -62,6 +64,13 @@ FORMAT_PARAMETER = {
     "nt": "application/n-triples",
     "nquads": "application/n-quads",
     "trig": "application/trig",
+}
+
+# The same `format` names for CONSTRUCT/DESCRIBE results: json and xml mean their RDF forms.
+GRAPH_FORMAT_PARAMETER = {
+    **FORMAT_PARAMETER,
+    "json": "application/ld+json",
+    "xml": "application/rdf+xml",
 }
 
 
