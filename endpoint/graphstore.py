@@ -94,7 +94,7 @@ def _handle(graph: str) -> Response:
 
 # --- members' directories: reading and importing --------------------------------------------
 def _directory(commons: Commons, audience: Audience, member: str) -> Response:
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         readable = commons.graphs_for(audience)
         return _document(commons.quads_in([g for g in commons.uris.member_graphs(member) if g in readable]))
     if not access.may_write(audience, member):
@@ -134,7 +134,7 @@ def _workspace(commons: Commons, audience: Audience, graph: str) -> Response:
         _refuse(audience, "only administrators write workspace graphs")
     with commons.workspace_lock:
         exists = graph in commons.workspace_graphs()
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             if not exists:
                 raise NotFound(f"no graph <{graph}>")
             return _document(commons.quads_in([graph]))

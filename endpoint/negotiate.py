@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Request
 from pyoxigraph import QueryResultsFormat, RdfFormat
+from werkzeug.datastructures import MIMEAccept
 
 HTML = "text/html"
 
@@ -76,9 +77,13 @@ GRAPH_FORMAT_PARAMETER = {
 
 def best(request: Request, offered: list[str], aliases: dict[str, str], default: str) -> str | None:
     """The offered media type the client prefers (q-values and specificity, by werkzeug);
-    `default` for no Accept header or `*/*`; None when nothing offered is acceptable."""
+    `default` for no Accept header or `*/*`; None when nothing offered is acceptable.
+
+    Parameters other than q (`text/turtle; charset=utf-8`) are set aside: every text format
+    here is served as UTF-8, so they never make a type unacceptable."""
     if not request.headers.get("Accept"):
         return default
     candidates = [default] + [m for m in offered if m != default] + list(aliases)
-    match = request.accept_mimetypes.best_match(candidates)
+    accept = MIMEAccept([(value.split(";")[0].strip(), q) for value, q in request.accept_mimetypes])
+    match = accept.best_match(candidates)
     return aliases.get(match, match) if match else None
