@@ -19,6 +19,7 @@ from datacommons.store import Commons
 from datacommons.vocab import COOP, DCTERMS, PROV, RDF, XSD
 from datacommons import access
 
+from . import reconcile
 from .concepts import ConceptIndex
 from .diff import TableDiff, table_diff
 from .normalise import normalise_all
@@ -157,9 +158,13 @@ def commit_import(commons: Commons, plan: ImportPlan, audience: Audience) -> str
     number = int(commons.system.setting(f"imports:{plan.member}") or 0) + 1
     activity = commons.uris.import_(plan.member, number)
     provenance = _provenance(commons, plan, activity, audience)
-    commons.apply(remove=plan.remove, add=plan.add | set(provenance))
+    reconciled = reconcile.plan_member_change(commons, plan.member, plan.remove, plan.add)
+    commons.apply(
+        remove=plan.remove | reconciled.remove, add=plan.add | set(provenance) | reconciled.add
+    )
     commons.system.set_setting(f"imports:{plan.member}", str(number))
     commons.system.set_setting(f"revision:{plan.member}", f"import-{number}")
+    reconciled.save(commons, [plan.member])
     return activity
 
 
@@ -198,10 +203,13 @@ def republish(commons: Commons, member: str, policy: Policy) -> tuple[int, int]:
     new = set(publish(commons.member_triples(member), policy, commons.uris))
     old_policy = set(commons.old_policy_quads(member))
     new_policy = set(commons.policy_quads(policy))
-    remove = (current - new) | (old_policy - new_policy)
-    add = (new - current) | (new_policy - old_policy)
+    # canonical co-ops carry the member's values at their levels: they move with them
+    reconciled = reconcile.plan_member_change(commons, member, current - new, new - current)
+    remove = (current - new) | (old_policy - new_policy) | reconciled.remove
+    add = (new - current) | (new_policy - old_policy) | reconciled.add
     commons.apply(remove=remove, add=add)
     commons.system.set_setting(f"revision:{member}", f"policy-{policy.version}")
+    reconciled.save(commons, [member])
     return len(current - new), len(new - current)
 
 
