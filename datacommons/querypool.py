@@ -97,6 +97,12 @@ class QueryPool:
         finally:
             self._idle.put(worker)
 
+    @property
+    def processes(self) -> list[int]:
+        """The ids of the reader processes running now."""
+        with self._lock:
+            return [w.process.pid for w in self._workers]
+
     def close(self) -> None:
         self._finalizer()
 

@@ -36,6 +36,7 @@ bp = Blueprint("sparql", __name__)
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
+EXAMPLE = "SELECT ?coop ?name WHERE { ?coop a essglobal:SSEInitiative ; gr:name ?name } LIMIT 20\n"
 ROW_LIMIT_HEADER = "Result-Row-Limit"
 TRUNCATED_HEADER = "Result-Truncated"
 
@@ -261,7 +262,10 @@ def _service_description() -> Response:
         request, [negotiate.HTML, *negotiate.RDF_FORMATS], negotiate.RDF_ALIASES, "text/turtle"
     )
     if wants == negotiate.HTML:
-        return Response(render_template("sparql.html", prefixes=PREFIXES), mimetype="text/html")
+        prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+        example = prologue + EXAMPLE
+        page = render_template("sparql.html", example=example, config=_config())
+        return Response(page, mimetype="text/html")
     from .service_description import description
 
     media = wants or "text/turtle"
