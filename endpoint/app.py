@@ -23,6 +23,11 @@ def create_app(commons: Commons, config: Config | None = None) -> Flask:
     sparql.init_app(app)
     limits.init_app(app, [sparql.bp, graphstore.bp])
 
+    from . import imports, review  # member imports (preview, commit, history); match review
+
+    app.register_blueprint(imports.bp)
+    app.register_blueprint(review.bp)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         wants_html = request.accept_mimetypes.best == "text/html"

@@ -144,6 +144,8 @@ def commit_import(commons: Commons, plan: ImportPlan, audience: Audience) -> str
 
     Returns the IRI of the recorded import.
     """
+    from .history import history_of  # (history plans with this module)
+
     if not access.may_write(audience, plan.member):
         raise ImportRefused(f"{audience} may not write member {plan.member!r}'s data")
     if plan.errors and not plan.skipped:
@@ -159,6 +161,7 @@ def commit_import(commons: Commons, plan: ImportPlan, audience: Audience) -> str
     activity = commons.uris.import_(plan.member, number)
     provenance = _provenance(commons, plan, activity, audience)
     reconciled = reconcile.plan_member_change(commons, plan.member, plan.remove, plan.add)
+    history_of(commons).record(plan.member, number, plan)  # its diff, and the state to roll back to
     commons.apply(
         remove=plan.remove | reconciled.remove, add=plan.add | set(provenance) | reconciled.add
     )

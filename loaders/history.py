@@ -1,0 +1,248 @@
+"""Import previews and import history, in the store's system area (`imports.sqlite3`, beside
+the RDF store, so no SPARQL query can read them; the endpoint shows them only to the member
+and to administrators).
+
+- A *preview* keeps an uploaded file (and its mapping) for a while so the member can review
+  the report and the table diff, then commit or discard. Committing plans the import again
+  from the same bytes: if the member's data changed meanwhile (its revision moved), the
+  preview is stale and refused, so what is committed is always what was reviewed.
+- Every committed import keeps its table diff and a snapshot of the member's records after
+  it (their RDF, policy-free, compressed), so a member can see each import's diff and roll
+  back to any earlier state; a rollback is planned like an import and committed as a new,
+  recorded one.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+import tempfile
+import threading
+import weakref
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from pyoxigraph import RdfFormat, parse, serialize
+
+from datacommons.store import Commons
+from datacommons.uris import Uris
+
+from .concepts import ConceptIndex
+from .diff import TableDiff, table_diff
+from .normalise import normalise_all
+from .pipeline import ImportPlan, ImportRefused, _records_from_store, member_revision, plan_import
+from .readers import raw_records_from_rdf
+from .record import Record
+from .tordf import record_row, record_triples
+
+PREVIEW_LIFETIME = timedelta(hours=24)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS previews (
+    id TEXT PRIMARY KEY, member TEXT NOT NULL, created TEXT NOT NULL, expires TEXT NOT NULL,
+    revision TEXT NOT NULL, source_name TEXT NOT NULL, format TEXT, skip_invalid INTEGER NOT NULL,
+    data BLOB NOT NULL, mapping BLOB, rollback_to INTEGER
+);
+CREATE TABLE IF NOT EXISTS history (
+    member TEXT NOT NULL, number INTEGER NOT NULL, committed TEXT NOT NULL,
+    source_name TEXT NOT NULL, summary TEXT NOT NULL, diff TEXT NOT NULL, snapshot BLOB NOT NULL,
+    PRIMARY KEY (member, number)
+);
+"""
+
+
+class PreviewGone(ImportRefused):
+    """The preview expired or was discarded (or never existed)."""
+
+
+@dataclass(frozen=True)
+class Preview:
+    id: str
+    member: str
+    expires: str
+    revision: str
+    source_name: str
+    rollback_to: int | None
+
+
+@dataclass(frozen=True)
+class PastImport:
+    member: str
+    number: int
+    committed: str
+    source_name: str
+    summary: str
+    diff: TableDiff | None = None
+
+
+class History:
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+        self._lock = threading.Lock()
+
+    def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # --- previews ------------------------------------------------------------------------
+    def keep_preview(self, member: str, revision: str, source_name: str, data: bytes, *,
+                     fmt: str | None, mapping: bytes | None, skip_invalid: bool,
+                     rollback_to: int | None = None) -> Preview:
+        """Keep an upload for review; its id is unguessable (it is a capability, with the token)."""
+        now = datetime.now(timezone.utc)
+        preview = Preview(secrets.token_urlsafe(18), member, (now + PREVIEW_LIFETIME).isoformat(timespec="seconds"),
+                          revision, source_name, rollback_to)
+        self._rows(
+            "INSERT INTO previews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (preview.id, member, now.isoformat(timespec="seconds"), preview.expires, revision,
+             source_name, fmt, int(skip_invalid), data, mapping, rollback_to),
+        )
+        self._rows("DELETE FROM previews WHERE expires < ?", (now.isoformat(timespec="seconds"),))
+        return preview
+
+    def preview(self, preview_id: str) -> tuple[Preview, bytes, bytes | None, str | None, bool]:
+        found = self._rows(
+            "SELECT id, member, expires, revision, source_name, rollback_to, data, mapping, format, "
+            "skip_invalid FROM previews WHERE id = ?", (preview_id,))
+        if not found:
+            raise PreviewGone("this preview was committed, discarded or never existed; upload the file again")
+        row = found[0]
+        if row[2] < datetime.now(timezone.utc).isoformat(timespec="seconds"):
+            self.discard(preview_id)
+            raise PreviewGone(f"this preview expired at {row[2]}; upload the file again")
+        return Preview(*row[:6]), row[6], row[7], row[8], bool(row[9])
+
+    def discard(self, preview_id: str) -> None:
+        self._rows("DELETE FROM previews WHERE id = ?", (preview_id,))
+
+    # --- history -------------------------------------------------------------------------
+    def record(self, member: str, number: int, plan: ImportPlan) -> None:
+        """Keep an import's diff and the member's records after it (before the store commit:
+        a row for an import that then failed is replaced by the next import's)."""
+        triples = [t for r in plan.records for t in record_triples(r, member, _SNAPSHOT_URIS)]
+        snapshot = zlib.compress(serialize(triples, format=RdfFormat.N_TRIPLES), 6)
+        self._rows(
+            "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (member, number, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+             plan.source_name, plan.diff.summary, json.dumps(_diff_json(plan.diff)), snapshot),
+        )
+
+    def imports(self, member: str, committed: int) -> list[PastImport]:
+        rows = self._rows(
+            "SELECT member, number, committed, source_name, summary FROM history "
+            "WHERE member = ? AND number <= ? ORDER BY number DESC", (member, committed))
+        return [PastImport(*r) for r in rows]
+
+    def past_import(self, member: str, number: int, committed: int) -> PastImport | None:
+        rows = self._rows(
+            "SELECT member, number, committed, source_name, summary, diff FROM history "
+            "WHERE member = ? AND number = ? AND number <= ?", (member, number, committed))
+        if not rows:
+            return None
+        *head, diff = rows[0]
+        return PastImport(*head, diff=TableDiff(**json.loads(diff)))
+
+    def snapshot_records(self, member: str, number: int) -> list[Record]:
+        rows = self._rows("SELECT snapshot FROM history WHERE member = ? AND number = ?", (member, number))
+        if not rows:
+            raise ImportRefused(f"member {member!r} has no recorded import {number}")
+        triples = parse(zlib.decompress(rows[0][0]), format=RdfFormat.N_TRIPLES)
+        records, _ = normalise_all(raw_records_from_rdf(triples), ConceptIndex.default())
+        return records
+
+
+# Snapshots are read back by local id, so they are written under one fixed base: a store
+# served under another base later still restores them.
+_SNAPSHOT_URIS = Uris("http://snapshot.invalid")
+
+
+def _diff_json(diff: TableDiff) -> dict:
+    return {"rows": diff.changes_only(), "added": diff.added, "removed": diff.removed,
+            "changed": diff.changed, "unchanged": diff.unchanged}
+
+
+_HISTORIES: "weakref.WeakKeyDictionary[Commons, History]" = weakref.WeakKeyDictionary()
+
+
+def history_of(commons: Commons) -> History:
+    if commons not in _HISTORIES:
+        _HISTORIES[commons] = History(commons.path / "imports.sqlite3")
+    return _HISTORIES[commons]
+
+
+def committed_count(commons: Commons, member: str) -> int:
+    return int(commons.system.setting(f"imports:{member}") or 0)
+
+
+# --- previews as imports -----------------------------------------------------------------------
+def preview_upload(commons: Commons, member: str, source_name: str, data: bytes, *,
+                   fmt: str | None = None, mapping: bytes | None = None,
+                   skip_invalid: bool = False) -> tuple[Preview, ImportPlan]:
+    """Plan an uploaded file (writing nothing to the store) and keep it for review."""
+    plan = _plan_bytes(commons, member, source_name, data, fmt, mapping, skip_invalid)
+    preview = history_of(commons).keep_preview(
+        member, plan.revision, source_name, data, fmt=fmt, mapping=mapping, skip_invalid=skip_invalid)
+    return preview, plan
+
+
+def preview_rollback(commons: Commons, member: str, number: int) -> tuple[Preview, ImportPlan]:
+    """Plan going back to the member's records as they were after import `number`."""
+    if not 0 < number <= committed_count(commons, member):
+        raise ImportRefused(f"member {member!r} has no import {number}")
+    plan = plan_records(commons, member, history_of(commons).snapshot_records(member, number),
+                        f"rollback to import {number}")
+    preview = history_of(commons).keep_preview(
+        member, plan.revision, plan.source_name, b"", fmt=None, mapping=None, skip_invalid=False,
+        rollback_to=number)
+    return preview, plan
+
+
+def replan(commons: Commons, preview_id: str) -> tuple[Preview, ImportPlan]:
+    """The plan of a preview, made again from what was kept; refused if it went stale."""
+    history = history_of(commons)
+    preview, data, mapping, fmt, skip_invalid = history.preview(preview_id)
+    if member_revision(commons, preview.member) != preview.revision:
+        raise ImportRefused(
+            f"member {preview.member!r}'s data changed since this preview was made (another "
+            "import or a policy change); nothing was written. Upload the file again to see the "
+            "diff against the current data."
+        )
+    if preview.rollback_to is not None:
+        records = history.snapshot_records(preview.member, preview.rollback_to)
+        return preview, plan_records(commons, preview.member, records, preview.source_name)
+    return preview, _plan_bytes(commons, preview.member, preview.source_name, data, fmt, mapping, skip_invalid)
+
+
+def _plan_bytes(commons: Commons, member: str, source_name: str, data: bytes, fmt: str | None,
+                mapping: bytes | None, skip_invalid: bool) -> ImportPlan:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / (Path(source_name).name or "upload")
+        path.write_bytes(data)
+        mapping_path = None
+        if mapping is not None:
+            mapping_path = Path(tmp) / "mapping.toml"
+            mapping_path.write_bytes(mapping)
+        return plan_import(commons, member, path, mapping=mapping_path, fmt=fmt,
+                           skip_invalid=skip_invalid, source_name=source_name)
+
+
+def plan_records(commons: Commons, member: str, records: list[Record], source_name: str) -> ImportPlan:
+    """An import plan for records already normalised (a rollback), as `plan_import` makes one."""
+    from datacommons.policy import publish
+
+    revision = member_revision(commons, member)
+    old = _records_from_store(commons, member, ConceptIndex.default())
+    diff = table_diff([record_row(r) for r in old], [record_row(r) for r in records])
+    triples = [t for r in records for t in record_triples(r, member, commons.uris)]
+    digest = hashlib.sha256(serialize(triples, format=RdfFormat.N_TRIPLES)).hexdigest()
+    plan = ImportPlan(member=member, source_name=source_name, source_hash="sha256:" + digest,
+                      kind="rollback", records=records, problems=[], diff=diff, revision=revision)
+    new = set(publish(triples, commons.policy(member), commons.uris))
+    current = commons.member_quads(member)
+    plan.remove, plan.add = current - new, new - current
+    return plan
