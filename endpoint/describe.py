@@ -32,6 +32,22 @@ class Entity:
     property_labels: dict[str, str] = field(default_factory=dict)
     listed_records: list[tuple[str, str]] = field(default_factory=list)
 
+    def disagreements(self) -> set[str]:
+        """Predicates of single-valued fields on which member organisations say different
+        things (a canonical co-op with two phone numbers): to be shown as a conflict, never
+        silently resolved. Several values from one member are not a conflict."""
+        from datacommons.fields import FIELD_BY_PREDICATE, MULTI_VALUED
+
+        said: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for predicate, values in self.properties.items():
+            field_ = FIELD_BY_PREDICATE.get(predicate)
+            if field_ is None or field_.name in MULTI_VALUED:
+                continue
+            for v in values:
+                if v.said_by:
+                    said[predicate][v.said_by].add(v.iri or v.text)
+        return {p for p, by in said.items() if len({frozenset(s) for s in by.values()}) > 1}
+
     def first(self, predicate: str) -> str | None:
         values = self.properties.get(predicate)
         return values[0].text if values else None

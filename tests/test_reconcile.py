@@ -138,3 +138,14 @@ def test_matching_is_precise_and_finds_most_matches_on_a_labelled_set() -> None:
     merged = {(a, b) for c in result.clusters for i, a in enumerate(c) for b in c[i + 1:]}
     assert len(merged & truth) / len(merged) >= 0.99
     assert len(merged & truth) / len(truth) >= 0.95
+
+
+def test_the_canonical_coop_shows_where_members_disagree(two: World) -> None:
+    from endpoint.describe import describe
+
+    entity = describe(two.commons, RED_DOOR, member_audience("beta"))
+    assert PHONE in entity.disagreements()  # two members, two phone numbers: shown, not resolved
+    assert {(v.text, v.said_by) for v in entity.properties["http://purl.org/goodrelations/v1#name"]} == {
+        ("Red Door Bakery Co-op", "alpha"), ("Red Door Bakery Cooperative", "beta")}
+    public = describe(two.commons, RED_DOOR, ANONYMOUS)
+    assert PHONE not in public.properties and PHONE not in public.disagreements()
