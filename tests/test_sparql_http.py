@@ -98,3 +98,14 @@ def test_unknown_token_is_refused_not_treated_as_public(server: Server) -> None:
     sparql.setReturnFormat(JSON)
     with pytest.raises(Unauthorized):
         sparql.query()
+
+
+def test_rdflib_sparqlstore_reads_the_endpoint_as_a_graph(server: Server) -> None:
+    """rdflib's SPARQLStore: a remote graph behind the protocol, queried like a local one."""
+    from rdflib import Graph
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    graph = Graph(store=SPARQLStore(query_endpoint=f"{server.url}/sparql", returnFormat="xml"))
+    names = sorted(str(row.name) for row in graph.query(NAMES))
+    assert names == ["Prairie Harvest Cooperative", "Red Door Bakery Co-op"]
+    assert not graph.query(EMAILS.replace("SELECT ?email WHERE", "ASK")).askAnswer
