@@ -150,6 +150,16 @@ def cmd_dump(args: argparse.Namespace) -> None:
         print(f"wrote {args.file} ({audience})", file=sys.stderr)
 
 
+def cmd_reconcile(args: argparse.Namespace) -> None:
+    from loaders.reconcile import reconcile_all, state_of
+
+    commons = _open(args)
+    plan = reconcile_all(commons)
+    print(f"{plan.region} member records matched: {plan.clusters} canonical co-ops "
+          f"({len(plan.add)} statements added, {len(plan.remove)} removed); "
+          f"{len(state_of(commons).queue())} pairs wait for review")
+
+
 def cmd_imports(args: argparse.Namespace) -> None:
     commons = _open(args)
     _require_member(commons, args.member)
@@ -262,6 +272,10 @@ def parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("imports", parents=[common], help="list a member's committed imports")
     a.add_argument("member"); a.set_defaults(func=cmd_imports)
+
+    a = sub.add_parser("reconcile", parents=[common],
+                       help="match every member record again and rebuild the canonical co-ops")
+    a.set_defaults(func=cmd_reconcile)
 
     a = sub.add_parser("dump", parents=[common], help="write the data an audience may read (N-Quads or TriG)")
     a.add_argument("file", help="output file (.nq or .trig), or - for standard output")

@@ -149,3 +149,16 @@ def test_the_canonical_coop_shows_where_members_disagree(two: World) -> None:
         ("Red Door Bakery Co-op", "alpha"), ("Red Door Bakery Cooperative", "beta")}
     public = describe(two.commons, RED_DOOR, ANONYMOUS)
     assert PHONE not in public.properties and PHONE not in public.disagreements()
+
+
+def test_the_command_line_rebuilds_the_canonical_coops(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from datacommons.cli import main
+    from datacommons.store import Commons
+
+    from .conftest import make_world
+
+    commons = Commons(tmp_path / "store", base=BASE)
+    load_text(make_world(commons, tmp_path).commons, "beta", BETA, tmp_path, "beta.csv")
+    commons.close()
+    assert main(["reconcile", "--store", str(tmp_path / "store")]) == 0
+    assert "1 canonical co-ops" in capsys.readouterr().out
