@@ -28,6 +28,14 @@ def create_app(commons: Commons, config: Config | None = None) -> Flask:
     app.register_blueprint(imports.bp)
     app.register_blueprint(review.bp)
 
+    from . import api_docs, directory, discovery, named_queries, templating, widget
+    from .search_index import SearchIndexes
+
+    app.extensions["search_indexes"] = SearchIndexes(commons)
+    for blueprint in (directory.bp, api_docs.bp, named_queries.bp, discovery.bp, widget.bp):
+        app.register_blueprint(blueprint)
+    templating.install(app)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         wants_html = request.accept_mimetypes.best == "text/html"

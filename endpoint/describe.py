@@ -1,36 +1,59 @@
 """What the commons says about one resource, as the audience may see it: the one data path
-behind every representation of an entity (HTML page and every RDF format)."""
+behind every representation of an entity (the HTML page and every RDF format).
+
+Every value keeps the graph that holds it, so a page can say who said what: a member's record
+is said by that member, and a canonical co-op's values each come from the member graph that
+said them.
+"""
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad, Variable
 
 from datacommons.audience import Audience
+from datacommons.fields import FIELD_BY_PREDICATE
 from datacommons.store import Commons
-from datacommons.vocab import FOAF, GR, RDFS, SKOS, COOP
+from datacommons.vocab import COOP, ESS, FOAF, GR, OWL, RDF, RDFS, SCHEMA, SKOS
+
+from . import internal_queries
+from .iri_paths import page_for
 
 LABEL_PREDICATES = (SKOS.prefLabel.value, RDFS.label.value, GR.name.value, FOAF.name.value)
+SAME_AS = (OWL.sameAs.value, SCHEMA.sameAs.value)
+LISTED_ON_PAGE = 50
+
+KINDS = {
+    ESS.SSEInitiative.value: "coop",
+    COOP.MemberOrganisation.value: "member",
+    SKOS.Concept.value: "concept",
+    SKOS.ConceptScheme.value: "scheme",
+}
 
 
 @dataclass
 class Value:
     text: str
     iri: str | None
+    href: str | None
     graph: str
     said_by: str | None  # member id whose graph holds the statement
-    level: str | None  # public / members / private, or None for commons graphs
+    said_by_name: str | None
+    level: str | None  # public / members / private, or None for the commons' own graphs
+    lang: str | None = None
 
 
 @dataclass
 class Entity:
     iri: str
     label: str
+    kind: str
     quads: list[Quad]
     properties: dict[str, list[Value]] = field(default_factory=dict)
     property_labels: dict[str, str] = field(default_factory=dict)
     listed_records: list[tuple[str, str]] = field(default_factory=list)
+    listed_count: int = 0
 
     def disagreements(self) -> set[str]:
         """Predicates of single-valued fields on which member organisations say different
@@ -52,6 +75,36 @@ class Entity:
         values = self.properties.get(predicate)
         return values[0].text if values else None
 
+    def values(self, *predicates: str) -> list[Value]:
+        return [v for p in predicates for v in self.properties.get(p, [])]
+
+    @property
+    def graphs(self) -> set[str]:
+        """The graphs this description was read from: its HTTP validators follow them."""
+        return {q.graph_name.value for q in self.quads}
+
+    @property
+    def coordinates(self) -> tuple[float, float] | None:
+        lat, lon = self.first("http://www.w3.org/2003/01/geo/wgs84_pos#lat"), self.first(
+            "http://www.w3.org/2003/01/geo/wgs84_pos#long")
+        try:
+            return (float(lat), float(lon)) if lat and lon else None
+        except ValueError:
+            return None
+
+
+class _Labels:
+    """Labels of the IRIs one description mentions, looked up once each, as the audience may read."""
+
+    def __init__(self, commons: Commons, audience: Audience, lang: str) -> None:
+        self.commons, self.audience, self.lang = commons, audience, lang
+        self._seen: dict[str, str | None] = {}
+
+    def __call__(self, iri: str) -> str | None:
+        if iri not in self._seen:
+            self._seen[iri] = label_of(self.commons, iri, self.audience, self.lang)
+        return self._seen[iri]
+
 
 def label_of(commons: Commons, iri: str, audience: Audience, lang: str = "en") -> str | None:
     best: tuple[int, str] | None = None
@@ -63,7 +116,8 @@ def label_of(commons: Commons, iri: str, audience: Audience, lang: str = "en") -
     return best[1] if best else None
 
 
-def _graph_owner(commons: Commons, graph: str) -> tuple[str | None, str | None]:
+def graph_owner(commons: Commons, graph: str) -> tuple[str | None, str | None]:
+    """(member, level) of a member's graph, e.g. ('alpha', 'public'); (None, None) otherwise."""
     prefix = commons.uris.base + "/graph/"
     if not graph.startswith(prefix):
         return None, None
@@ -71,44 +125,55 @@ def _graph_owner(commons: Commons, graph: str) -> tuple[str | None, str | None]:
     return (parts[0], parts[1]) if len(parts) == 2 else (None, None)
 
 
-def describe(commons: Commons, iri: str, audience: Audience) -> Entity | None:
+def describe(commons: Commons, iri: str, audience: Audience, lang: str = "en") -> Entity | None:
     """Everything about `iri` (and its `#address`) that `audience` may read; None if nothing."""
     quads = commons.quads_about(iri, audience)
     if not quads:
         return None
     quads += commons.quads_about(iri + "#address", audience)
-    entity = Entity(iri, label_of(commons, iri, audience) or iri, quads)
+    labels = _Labels(commons, audience, lang)
+    base = commons.uris.base
     by_predicate: dict[str, list[Value]] = defaultdict(list)
+    types: set[str] = set()
     for q in quads:
-        if q.subject.value != iri and not q.subject.value.startswith(iri + "#"):
-            continue
         obj = q.object
         is_iri = isinstance(obj, NamedNode)
-        text = obj.value
-        if is_iri:
-            text = label_of(commons, obj.value, audience) or obj.value
-        member, level = _graph_owner(commons, q.graph_name.value)
-        by_predicate[q.predicate.value].append(Value(text, obj.value if is_iri else None, q.graph_name.value, member, level))
-    entity.properties = dict(by_predicate)
-    entity.property_labels = {
-        p: label_of(commons, p, audience) or p.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for p in by_predicate
-    }
-    if (COOP.MemberOrganisation.value in {v.iri for v in by_predicate.get(
-        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", [])}):
-        entity.listed_records = listed_by(commons, iri, audience)
+        if q.predicate == RDF.type and is_iri:
+            types.add(obj.value)
+        if is_iri and obj.value == iri + "#address":
+            continue  # the address's own values are listed under the co-op
+        text = (labels(obj.value) or obj.value) if is_iri else obj.value
+        member, level = graph_owner(commons, q.graph_name.value)
+        by_predicate[q.predicate.value].append(Value(
+            text,
+            obj.value if is_iri else None,
+            page_for(base, obj.value) if is_iri else None,
+            q.graph_name.value,
+            member,
+            labels(commons.uris.member(member)) if member else None,
+            level,
+            obj.language if isinstance(obj, Literal) else None,
+        ))
+    kind = next((KINDS[t] for t in KINDS if t in types), "thing")
+    entity = Entity(iri, labels(iri) or iri, kind, quads, dict(by_predicate))
+    entity.property_labels = {p: _property_label(p, labels) for p in by_predicate}
+    if kind == "member":
+        entity.listed_records, entity.listed_count = listed_by(commons, iri, audience)
     return entity
 
 
-LISTED_BY = """
-SELECT ?member ?record (SAMPLE(?n) AS ?name) WHERE {
-  ?record <https://w3id.org/coop-commons/vocab#listedBy> ?member ;
-          <http://purl.org/goodrelations/v1#name> ?n .
-} GROUP BY ?member ?record ORDER BY LCASE(SAMPLE(?n)) LIMIT 500
-"""
+def _property_label(predicate: str, labels: _Labels) -> str:
+    known = FIELD_BY_PREDICATE.get(predicate)
+    if known and len(known.predicates) == 1:
+        return known.label
+    return labels(predicate) or predicate.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def listed_by(commons: Commons, member_iri: str, audience: Audience) -> list[tuple[str, str]]:
-    from pyoxigraph import Variable
-
-    result = commons.query(LISTED_BY, audience, substitutions={Variable("member"): NamedNode(member_iri)})
-    return [(s["record"].value, s["name"].value) for s in result]
+def listed_by(commons: Commons, member_iri: str, audience: Audience) -> tuple[list[tuple[str, str]], int]:
+    """The first co-ops a member lists (by name) and how many it lists in all."""
+    result = commons.query(
+        internal_queries.text("member-records"), audience,
+        substitutions={Variable("member"): NamedNode(member_iri)},
+    )
+    rows = [(s["record"].value, s["name"].value) for s in result]
+    return rows[:LISTED_ON_PAGE], len(rows)

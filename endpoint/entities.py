@@ -1,77 +1,121 @@
-"""/id/...: every URI the commons mints dereferences, as HTML for people and RDF for machines.
-
-The same URI answers with 200 in the negotiated format (no 303 redirect): the URIs name
-organisations, but a representation served at the same URI is common practice (as with
-schema.org and Wikidata's entity pages) and saves clients a round trip. `.ttl`, `.jsonld`,
-`.rdf`, `.nt`, `.nq` and `.html` suffixes pick a format explicitly.
-"""
+"""/id/...: every URI the commons mints dereferences, as HTML for people and RDF for machines;
+plus the commons' copies of concepts (/id/concept/...), its vocabulary (/vocab) and the
+JSON-LD context (/context.jsonld). See iri_paths.py for which IRI is served where and
+represent.py for the negotiation and caching rules."""
 from __future__ import annotations
 
-import hashlib
-from urllib.parse import quote
+from flask import Blueprint, Response, current_app, jsonify, render_template
+from pyoxigraph import Literal, NamedNode, Quad, Variable
+from werkzeug.exceptions import NotFound
 
-from flask import Blueprint, Response, current_app, render_template, request
-from pyoxigraph import serialize
-from werkzeug.exceptions import NotAcceptable, NotFound
+from datacommons.fields import FIELDS_BY_NAME
+from datacommons.vocab import COOP
 
-from datacommons.vocab import PREFIXES
-
-from . import negotiate
+from . import internal_queries, jsonld, negotiate
 from .auth import current_audience
-from .describe import describe
+from .describe import SAME_AS, describe
+from .iri_paths import data_path, iris_for_path
+from .represent import choose_media, represent, split_extension
 
 bp = Blueprint("entities", __name__)
 
-OFFERED = [negotiate.HTML, *negotiate.RDF_FORMATS]
+# The entity page's sections: which record fields each shows (labels come from fields.py).
+SECTIONS = {
+    "where": ("street", "locality", "region", "postal_code", "country"),
+    "contact": ("website", "email", "phone"),
+    "about": ("founded", "legal_form", "membership_type", "workers", "members", "qualifiers",
+              "offerings", "registration_id"),
+}
 
 
-def _split_extension(rest: str) -> tuple[str, str | None]:
-    stem, dot, ext = rest.rpartition(".")
-    if dot and ext in negotiate.RDF_EXTENSIONS and "/" not in ext:
-        return stem, negotiate.RDF_EXTENSIONS[ext]
-    return rest, None
+def _find(rest: str):
+    """The entity `/id/{rest}` names (trying `rest` whole first, then without an extension)
+    and the media type its extension asks for."""
+    commons = current_app.extensions["commons"]
+    audience = current_audience()
+    stem, media = split_extension(rest)
+    attempts = [(rest, None)] + ([(stem, media)] if media else [])
+    for path, media in attempts:
+        for iri in iris_for_path(commons.uris.base, path):
+            found = describe(commons, iri, audience)
+            if found is not None:
+                return found, media
+    raise NotFound(
+        f"the commons has nothing to say about <{iris_for_path(commons.uris.base, rest)[0]}> "
+        "(or nothing this audience may read)"
+    )
 
 
 @bp.route("/id/<path:rest>")
 def entity(rest: str) -> Response:
     commons = current_app.extensions["commons"]
-    audience = current_audience()
-    iri = f"{commons.uris.base}/id/{quote(rest, safe='-._~/')}"
-    found = describe(commons, iri, audience)
-    media = None
-    if found is None:
-        stem, media = _split_extension(rest)
-        if media:
-            iri = f"{commons.uris.base}/id/{quote(stem, safe='-._~/')}"
-            found = describe(commons, iri, audience)
-    if found is None:
-        raise NotFound(f"the commons has nothing to say about <{iri}>")
-    if media is None:
-        media = negotiate.best(request, OFFERED, negotiate.RDF_ALIASES, negotiate.HTML)
-        if media is None:
-            raise NotAcceptable(f"available as {', '.join(OFFERED)}")
-    etag = hashlib.sha256(
-        f"{commons.version}|{audience.key}|{iri}|{media}".encode()
-    ).hexdigest()[:32]
-    if etag in request.if_none_match:
-        response = Response(status=304)
-    elif media == negotiate.HTML:
-        response = Response(
-            render_template("entity.html", entity=found, formats=negotiate.RDF_EXTENSIONS, base=commons.uris.base),
-            mimetype="text/html",
+    found, explicit = _find(rest)
+    media = choose_media(explicit)
+    path = data_path(commons.uris.base, found.iri)
+
+    def page() -> str:
+        return render_template(
+            "entity.html", entity=found, data_path=path, sections=_sections(found),
+            same_as=found.values(*SAME_AS), formats=negotiate.RDF_EXTENSIONS,
         )
-    else:
-        fmt = negotiate.RDF_FORMATS[media]
-        if media in negotiate.DATASET_MEDIA:
-            data = found.quads
-        else:
-            data = list(dict.fromkeys(q.triple for q in found.quads))
-        response = Response(serialize(data, format=fmt, prefixes=PREFIXES), mimetype=media)
-    response.set_etag(etag)
-    response.headers["Vary"] = "Accept, Authorization"
-    response.headers["Link"] = ", ".join(
-        f'<{iri}.{ext}>; rel="alternate"; type="{m}"'
-        for ext, m in negotiate.RDF_EXTENSIONS.items()
-        if ext in ("ttl", "jsonld", "rdf", "nt", "nq", "html")
+
+    return represent(
+        iri=found.iri, quads=lambda: found.quads, media=media, html=page, data_path=path,
+        graphs=found.graphs | {commons.uris.commons_graph, commons.uris.vocabulary_graph},
     )
+
+
+def _sections(entity) -> dict[str, list[tuple[str, list]]]:
+    """For each section of a co-op's page, the (label, values) of the fields it has."""
+    out: dict[str, list[tuple[str, list]]] = {}
+    for section, names in SECTIONS.items():
+        rows = []
+        for name in names:
+            spec = FIELDS_BY_NAME[name]
+            values = entity.values(*spec.predicates[:1])  # country: its name, not its code too
+            if values:
+                rows.append((spec.label, values))
+        out[section] = rows
+    return out
+
+
+@bp.route("/vocab")
+@bp.route("/vocab.<ext>")
+def vocabulary(ext: str | None = None) -> Response:
+    """The commons' own vocabulary (coop:), as the vocabulary graph holds it."""
+    commons = current_app.extensions["commons"]
+    explicit = None
+    if ext is not None:
+        explicit = negotiate.RDF_EXTENSIONS.get(ext)
+        if explicit is None:
+            raise NotFound(f"no format .{ext}; try {', '.join(negotiate.RDF_EXTENSIONS)}")
+    media = choose_media(explicit)
+    graph = NamedNode(commons.uris.vocabulary_graph)
+
+    def quads() -> list[Quad]:
+        result = commons.query(
+            internal_queries.text("vocabulary-terms"), current_audience(),
+            substitutions={Variable("namespace"): Literal(str(COOP)), Variable("g"): graph},
+        )
+        return [Quad(s["s"], s["p"], s["o"], graph) for s in result]
+
+    def page() -> str:
+        terms: dict[str, list[Quad]] = {}
+        for q in quads():
+            terms.setdefault(q.subject.value, []).append(q)
+        return render_template("vocabulary.html", namespace=str(COOP), terms=terms)
+
+    return represent(
+        iri=str(COOP), quads=quads, media=media, html=page, data_path="/vocab",
+        graphs={commons.uris.vocabulary_graph},
+    )
+
+
+@bp.route(jsonld.CONTEXT_PATH)
+def context() -> Response:
+    """The JSON-LD context every JSON-LD document of the commons refers to."""
+    response = jsonify(jsonld.context_document())
+    response.mimetype = jsonld.MEDIA
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
     return response

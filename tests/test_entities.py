@@ -72,7 +72,9 @@ def test_member_organisation_dereferences_with_its_coops(server: Server) -> None
     assert reply.status == 200 and "Alpha Federation" in reply.text
     assert "Red Door Bakery Co-op" in reply.text and "Quiet Housing Co-op" not in reply.text
     reply = fetch(url(server, f"{BASE}/id/member/alpha"), headers={"Accept": "application/ld+json"})
-    assert any("Alpha Federation" in json.dumps(node) for node in json.loads(reply.body))
+    document = json.loads(reply.body)
+    assert document["@context"].endswith("/context.jsonld")  # the published context, by URL
+    assert "Alpha Federation" in json.dumps(document)
 
 
 def test_unlisted_coop_is_404_for_the_public_and_200_for_members(server: Server) -> None:

@@ -1,0 +1,27 @@
+"""What every template of the directory may use: links to local pages, URL arguments, settings."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Flask
+
+from .iri_paths import page_for
+
+
+def install(app: Flask) -> None:
+    commons = app.extensions["commons"]
+
+    @app.template_filter("page_for")
+    def _page_for(iri: str) -> str:
+        """The page showing `iri` (a local path for what the commons serves)."""
+        return page_for(commons.uris.base, iri)
+
+    @app.template_filter("urlencode_args")
+    def _urlencode_args(args, **changes: str) -> str:
+        """Request arguments with some replaced, as a query string (keeps repeated keys)."""
+        pairs = [(k, v) for k, v in args.items(multi=True) if k not in changes]
+        return urlencode(pairs + list(changes.items()))
+
+    @app.context_processor
+    def _settings() -> dict[str, object]:
+        return {"settings": app.config["DATACOMMONS"]}
