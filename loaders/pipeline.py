@@ -140,6 +140,13 @@ def plan_import(
 
 
 def commit_import(commons: Commons, plan: ImportPlan, audience: Audience) -> str:
+    """One commit at a time (web threads commit too): the staleness check, the store write
+    and the reconcile that follows it must not interleave with another's."""
+    with reconcile.writing(commons):
+        return _commit_import(commons, plan, audience)
+
+
+def _commit_import(commons: Commons, plan: ImportPlan, audience: Audience) -> str:
     """Replace the member's graphs as planned, with provenance, in one transaction.
 
     Returns the IRI of the recorded import.
@@ -198,6 +205,11 @@ def _provenance(commons: Commons, plan: ImportPlan, activity: str, audience: Aud
 
 
 def republish(commons: Commons, member: str, policy: Policy) -> tuple[int, int]:
+    with reconcile.writing(commons):
+        return _republish(commons, member, policy)
+
+
+def _republish(commons: Commons, member: str, policy: Policy) -> tuple[int, int]:
     """Store a changed policy and re-split the member's data by it, in one transaction.
 
     Returns how many quads moved (removed, added).

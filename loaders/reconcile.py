@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import re
+import threading
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -42,15 +43,27 @@ from .reconcile_db import ReconcileDB, pair, set_state, write_links, write_recor
 from .reconcile_engine import features_from_quads, match
 
 _DBS: "weakref.WeakKeyDictionary[Commons, ReconcileDB]" = weakref.WeakKeyDictionary()
+_LOCKS: "weakref.WeakKeyDictionary[Commons, threading.RLock]" = weakref.WeakKeyDictionary()
+_GUARD = threading.Lock()
 _LOCAL_ID, _TYPE, _HAS_ADDRESS = COOP.localId.value, RDF.type.value, ESS.hasAddress.value
 _INITIATIVE = ESS.SSEInitiative.value
 
 
+def writing(commons: Commons) -> threading.RLock:
+    """The lock every change that reconciles holds from planning to saving (imports, policy
+    changes, review decisions, rebuilds): each plans from the state the previous one left."""
+    with _GUARD:
+        if commons not in _LOCKS:
+            _LOCKS[commons] = threading.RLock()
+        return _LOCKS[commons]
+
+
 def state_of(commons: Commons) -> ReconcileDB:
     """The reconciler's tables for this store (opened once per `Commons`)."""
-    if commons not in _DBS:
-        _DBS[commons] = ReconcileDB(commons.path / "reconcile.sqlite3")
-    return _DBS[commons]
+    with _GUARD:
+        if commons not in _DBS:
+            _DBS[commons] = ReconcileDB(commons.path / "reconcile.sqlite3")
+        return _DBS[commons]
 
 
 @dataclass
@@ -146,9 +159,10 @@ def plan_rebuild(commons: Commons) -> ReconcilePlan:
 
 def reconcile_all(commons: Commons) -> ReconcilePlan:
     """Rebuild everything (a new store, a recovery, `datacommons reconcile`)."""
-    plan = plan_rebuild(commons)
-    commons.apply(remove=plan.remove, add=plan.add)
-    plan.save(commons, commons.members())
+    with writing(commons):
+        plan = plan_rebuild(commons)
+        commons.apply(remove=plan.remove, add=plan.add)
+        plan.save(commons, commons.members())
     return plan
 
 
@@ -199,10 +213,11 @@ def decide(commons: Commons, a: str, b: str, decision: str, by: str) -> Reconcil
             raise DecisionRefused(f"<{iri}> is not a member record the commons has matched")
     if found[a].member == found[b].member:
         raise DecisionRefused("both records are from the same member; only records of different members are matched")
-    db.decide(a, b, decision, by)
-    plan = _plan_region(commons, db, {}, seeds={a, b})
-    commons.apply(remove=plan.remove, add=plan.add)
-    plan.save(commons, [])
+    with writing(commons):
+        db.decide(a, b, decision, by)
+        plan = _plan_region(commons, db, {}, seeds={a, b})
+        commons.apply(remove=plan.remove, add=plan.add)
+        plan.save(commons, [])
     return plan
 
 
