@@ -4,7 +4,7 @@ JSON-LD context (/context.jsonld). See iri_paths.py for which IRI is served wher
 represent.py for the negotiation and caching rules."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template
+from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
 from pyoxigraph import Literal, NamedNode, Quad, Variable
 from werkzeug.exceptions import NotFound
 
@@ -14,6 +14,7 @@ from datacommons.vocab import COOP
 from . import internal_queries, jsonld, negotiate
 from .auth import current_audience
 from .describe import SAME_AS, describe
+from .directory import facet_for_concept
 from .iri_paths import data_path, iris_for_path
 from .represent import choose_media, represent, split_extension
 
@@ -54,9 +55,11 @@ def entity(rest: str) -> Response:
     path = data_path(commons.uris.base, found.iri)
 
     def page() -> str:
+        facet = facet_for_concept(found.iri) if found.kind == "concept" else None
         return render_template(
             "entity.html", entity=found, data_path=path, sections=_sections(found),
             same_as=found.values(*SAME_AS), formats=negotiate.RDF_EXTENSIONS,
+            concept_search=url_for("directory.search_page", **{facet[0]: facet[1]}) if facet else None,
         )
 
     return represent(
