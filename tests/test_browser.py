@@ -1,0 +1,172 @@
+"""People use the directory in a real browser (Debian's Chromium, driven by Playwright): search
+with a facet, see the results on a map, read a co-op's page, and use the widget a member
+organisation pasted into its own website on another origin.
+
+Screenshots go to the test's temporary folder; with DATACOMMONS_SCREENSHOTS=docs they are
+written to docs/ for the README.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+
+from .directory_world import MEMBERS_ONLY, Directory, directory  # noqa: F401
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ROOT = Path(__file__).parent.parent
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (scripts/test installs it)"
+)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Playwright gives every launch a fresh, temporary --user-data-dir.
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    p = context.new_page()
+    p.set_default_timeout(15000)
+    yield p
+    context.close()
+
+
+def screenshot(page, tmp_path: Path, name: str) -> None:
+    shot = tmp_path / name
+    page.screenshot(path=str(shot), full_page=False)
+    assert shot.stat().st_size > 10_000
+    target = os.environ.get("DATACOMMONS_SCREENSHOTS")
+    if target:
+        shutil.copy(shot, ROOT / target / name)
+
+
+def api_total(directory: Directory, query: str) -> int:
+    with urlopen(f"{directory.url}/api/search?{query}") as reply:
+        return json.load(reply)["total"]
+
+
+def test_a_person_searches_and_narrows_with_a_facet(directory: Directory, page) -> None:
+    page.goto(f"{directory.url}/")
+    page.get_by_label("Find a co-op by name, activity or place").fill("bakery")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=bakery")
+    before = int(page.locator("[data-total]").inner_text())
+    assert before == api_total(directory, "q=bakery")
+    with page.expect_navigation():
+        page.locator('fieldset[data-facet="country"]').get_by_label("Canada").check()
+    assert "country=CA" in page.url and "q=bakery" in page.url
+    after = int(page.locator("[data-total]").inner_text())
+    assert 0 < after < before and after == api_total(directory, "q=bakery&country=CA")
+    places = page.locator(".result .place").all_inner_texts()
+    assert places and all(p.endswith("Canada") for p in places)
+
+
+def test_the_map_shows_a_marker_for_each_result(directory: Directory, page, tmp_path: Path) -> None:
+    page.goto(f"{directory.url}/search?member=alpha")
+    page.wait_for_selector(".map-results[data-markers]")
+    assert page.locator(".map-results path.leaflet-interactive").count() == 2
+    page.goto(f"{directory.url}/search?q=bakery")
+    page.wait_for_selector(".map-results[data-markers]")
+    markers = page.locator(".map-results path.leaflet-interactive").count()
+    assert markers >= int(page.locator("[data-total]").inner_text()) - 5  # a few have no position
+    page.locator(".map-results path.leaflet-interactive").last.dispatch_event("click")
+    assert page.locator(".leaflet-popup-content a").count() == 1  # the popup links to the co-op
+    screenshot(page, tmp_path, "search-page.png")
+
+
+def test_a_coop_page_reads_well_and_works_from_the_keyboard(directory: Directory, page, tmp_path: Path) -> None:
+    page.goto(f"{directory.url}/id/alpha/rd-1")
+    assert page.locator("h1").inner_text() == "Red Door Bakery Co-op"
+    assert "Minneapolis" in page.locator("section[aria-labelledby=where-h]").inner_text()
+    page.wait_for_selector(".map-small[data-markers='1']")
+    assert page.locator(".map-small path.leaflet-interactive").count() == 1
+    assert "Alpha Federation" in page.locator("section[aria-labelledby=listed-by-h]").inner_text()
+    assert page.locator("table.statements tbody tr").count() > 10
+    assert not [v for v in MEMBERS_ONLY if v in page.content()]
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    screenshot(page, tmp_path, "entity-page.png")
+
+
+@pytest.fixture
+def host_site(tmp_path: Path, directory: Directory) -> Iterator[str]:
+    """A member's own website on another origin, with the widget snippet and the iframe."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Alpha Federation</title>
+<style>
+  h2 {{ color: rgb(255, 0, 0); }}
+  li {{ display: none; }}
+  button {{ background: rgb(0, 0, 255); }}
+  [data-commons-widget] {{ --dc-accent: rgb(138, 21, 56); }}
+</style>
+<script>window.hostGlobals = Object.keys(window);</script>
+</head><body>
+<h2>Our member co-ops</h2>
+<ul><li id="host-item">hidden by the host's own CSS</li></ul>
+<script src="{directory.url}/widget.js" data-member="alpha" data-per-page="5" async></script>
+<iframe src="{directory.url}/embed?member=alpha" title="Co-op directory" width="600" height="400"></iframe>
+</body></html>""", encoding="utf-8")
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+def test_the_widget_works_on_a_member_site_on_another_origin(directory: Directory, host_site: str, page) -> None:
+    page.goto(host_site)
+    widget = page.locator("[data-commons-widget][data-state=ready]")
+    widget.wait_for()
+    results = widget.locator("li a")
+    assert sorted(results.all_inner_texts()) == ["Prairie Harvest Cooperative", "Red Door Bakery Co-op"]
+    assert not [v for v in MEMBERS_ONLY if v in widget.inner_text()]
+
+    widget.get_by_label("Search co-ops").fill("prairie")
+    widget.get_by_role("button", name="Search").click()
+    page.wait_for_function(
+        "document.querySelector('[data-commons-widget]').shadowRoot.querySelectorAll('li').length === 1")
+    assert results.all_inner_texts() == ["Prairie Harvest Cooperative"]
+    assert results.first.get_attribute("href") == f"{directory.url}/id/alpha/rd-2"
+
+    # Nothing leaks either way: the host's styles do not reach the widget, the widget's do not
+    # reach the host, the host's custom property does, and no global variable was added.
+    assert widget.locator("li").first.evaluate("e => getComputedStyle(e).display") != "none"
+    assert page.locator("#host-item").evaluate("e => getComputedStyle(e).display") == "none"
+    assert page.locator("h2").evaluate("e => getComputedStyle(e).color") == "rgb(255, 0, 0)"
+    button = widget.get_by_role("button", name="Search")
+    assert button.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(138, 21, 56)"
+    assert page.evaluate("document.querySelectorAll('style, link[rel=stylesheet]').length") == 1
+    new_globals = "Object.keys(window).filter(k => !hostGlobals.includes(k) && k !== 'hostGlobals' && isNaN(k))"
+    assert page.evaluate(new_globals) == []  # (numeric keys are the page's own frames)
+
+    frame = page.frame_locator("iframe[title='Co-op directory']")
+    assert sorted(frame.locator("li a").all_inner_texts()) == ["Prairie Harvest Cooperative", "Red Door Bakery Co-op"]
