@@ -79,6 +79,11 @@ class Entity:
         return [v for p in predicates for v in self.properties.get(p, [])]
 
     @property
+    def sources(self) -> set[str]:
+        """The member organisations whose graphs say something about this resource."""
+        return {v.said_by for values in self.properties.values() for v in values if v.said_by}
+
+    @property
     def graphs(self) -> set[str]:
         """The graphs this description was read from: its HTTP validators follow them."""
         return {q.graph_name.value for q in self.quads}
