@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
 
-from datacommons.vocab import ESS, FOAF, GEO, GR, VCARD
+from datacommons.vocab import FOAF, GEO, GR, VCARD
 
 # Points at or above AUTO_MERGE merge automatically; from REVIEW up to it, a person decides.
 # Chosen with benchmarks/reconcile.py (precision and recall on a labelled set).
@@ -143,10 +143,14 @@ class Features:
 
 
 _NAME, _HOMEPAGE, _EMAIL, _PHONE = GR.name.value, FOAF.homepage.value, VCARD.hasEmail.value, VCARD.hasTelephone.value
-_LAT, _LONG, _ADDRESS = GEO.lat.value, GEO.long.value, ESS.hasAddress.value
+_LAT, _LONG = GEO.lat.value, GEO.long.value
 _LOCALITY, _REGION, _POSTAL = VCARD.locality.value, VCARD.region.value, VCARD["postal-code"].value
 _STREET = VCARD["street-address"].value
 _COUNTRY = "https://w3id.org/coop-commons/vocab#country"
+# The predicates features are made of; every other statement is skipped unread.
+IDENTIFYING = frozenset(
+    {_NAME, _HOMEPAGE, _EMAIL, _PHONE, _LAT, _LONG, _LOCALITY, _REGION, _POSTAL, _STREET, _COUNTRY}
+)
 
 
 def features_of(iri: str, member: str, values: Iterable[tuple[str, str, bool]]) -> Features:
@@ -262,67 +266,67 @@ def distance_km(a: Features, b: Features) -> float | None:
 def compare(a: Features, b: Features) -> Comparison:
     """Score a pair: the sum of what each field's agreement says, with the reasons."""
     evidence: list[tuple[str, float]] = []
-
-    def add(what: str, points: float) -> None:
-        evidence.append((what, points))
+    add = evidence.append
 
     if a.name and b.name:
-        similarity = max(fuzz.ratio(a.name, b.name), fuzz.token_sort_ratio(a.name, b.name))
+        similarity = fuzz.ratio(a.name, b.name)
+        if similarity < 97:
+            similarity = max(similarity, fuzz.token_sort_ratio(a.name, b.name))
         if similarity >= 97:
-            add("same name", 4.0)
+            add(("same name", 4.0))
         elif similarity >= 88:
-            add(f"similar names ({similarity:.0f}%)", 3.0)
+            add((f"similar names ({similarity:.0f}%)", 3.0))
         elif similarity >= 75:
-            add(f"somewhat similar names ({similarity:.0f}%)", 1.0)
+            add((f"somewhat similar names ({similarity:.0f}%)", 1.0))
         elif similarity >= 60:
-            add(f"different names ({similarity:.0f}%)", -1.5)
+            add((f"different names ({similarity:.0f}%)", -1.5))
         else:
-            add(f"different names ({similarity:.0f}%)", -4.0)
+            add((f"different names ({similarity:.0f}%)", -4.0))
 
     same_host = bool(a.website and a.website in (b.website, b.email_host)) or bool(
         a.email_host and a.email_host in (b.website, b.email_host)
     )
     if a.email and a.email == b.email:
-        add("same email", 5.0)
+        add(("same email", 5.0))
     elif same_host:
-        add("same web/email domain", 5.0)
+        add(("same web/email domain", 5.0))
     elif a.website and b.website:
-        add("different websites", -1.5)
+        add(("different websites", -1.5))
 
     if a.phone and b.phone:
-        add("same phone", 4.0) if a.phone == b.phone else add("different phones", -1.0)
+        add(("same phone", 4.0) if a.phone == b.phone else ("different phones", -1.0))
 
     if a.country and b.country and a.country != b.country:
-        add("different countries", -6.0)
+        add(("different countries", -6.0))
 
     km = distance_km(a, b)
     same_place = bool(a.locality and a.locality == b.locality)
     if a.locality and b.locality:
         if same_place:
-            add("same locality", 1.0)
+            add(("same locality", 1.0))
         elif km is None or km > 15:
-            add("different localities", -2.5)
+            add(("different localities", -2.5))
     if km is not None:
         if km <= 0.3:
-            add(f"{km:.2f} km apart", 2.0)
+            add((f"{km:.2f} km apart", 2.0))
         elif km <= 3:
-            add(f"{km:.1f} km apart", 0.5)
+            add((f"{km:.1f} km apart", 0.5))
         elif km > 50:
-            add(f"{km:.0f} km apart", -5.0)
+            add((f"{km:.0f} km apart", -5.0))
         elif km > 15:
-            add(f"{km:.0f} km apart", -2.0)
+            add((f"{km:.0f} km apart", -2.0))
 
     if a.postal and b.postal:
         if a.postal == b.postal:
-            add("same postal code", 2.0)
+            add(("same postal code", 2.0))
         elif a.postal[:3] != b.postal[:3]:
-            add("different postal areas", -1.0)
+            add(("different postal areas", -1.0))
 
     if a.street and b.street:
         similarity = fuzz.token_sort_ratio(a.street, b.street)
         if similarity >= 90:
-            add("same street address", 1.5)
+            add(("same street address", 1.5))
         elif similarity < 60:
-            add("different street addresses", -0.5)
+            add(("different street addresses", -0.5))
 
     return Comparison(sum(p for _, p in evidence), tuple(evidence))

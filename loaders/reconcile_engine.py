@@ -13,7 +13,7 @@ from pyoxigraph import Quad
 
 from datacommons.uris import Uris
 
-from .matching import Comparison, Features, candidate_pairs, compare, features_of
+from .matching import IDENTIFYING, Comparison, Features, candidate_pairs, compare, features_of
 from .reconcile_clusters import cluster
 
 
@@ -31,11 +31,14 @@ def features_from_quads(quads: Iterable[Quad], uris: Uris, public_graphs: frozen
     owner: dict[str, str] = {}
     prefix = uris.base + "/id/"
     for q in quads:
+        predicate = q.predicate.value
+        if predicate not in IDENTIFYING:
+            continue
         subject = q.subject.value
         if not subject.startswith(prefix):
             continue
         record = subject.split("#", 1)[0]
-        values[record].append((q.predicate.value, q.object.value, q.graph_name.value in public_graphs))
+        values[record].append((predicate, q.object.value, q.graph_name.value in public_graphs))
         if record not in owner:
             owner[record] = subject[len(prefix):].split("/", 1)[0]
     return [features_of(r, owner[r], v) for r, v in values.items() if owner[r] != "org"]
