@@ -81,7 +81,11 @@ def server(world: World) -> Iterator[Server]:
 
 def stop_server(wsgi, thread: threading.Thread) -> None:
     """Stop waitress from inside its own loop: closing every channel empties the loop's map,
-    which ends `run`; then stop the worker threads."""
-    wsgi.trigger.pull_trigger(lambda: wasyncore.close_all(wsgi._map))
+    which ends `run`; then stop the worker threads. If the loop has already ended (its
+    trigger closed, EBADF), there is nothing left to close."""
+    try:
+        wsgi.trigger.pull_trigger(lambda: wasyncore.close_all(wsgi._map))
+    except OSError:
+        wasyncore.close_all(wsgi._map)
     thread.join(timeout=10)
     wsgi.task_dispatcher.shutdown()
