@@ -26,6 +26,7 @@ LISTED_ON_PAGE = 50
 
 KINDS = {
     ESS.SSEInitiative.value: "coop",
+    COOP.CanonicalOrganisation.value: "coop",  # one co-op merged from several members' records
     COOP.MemberOrganisation.value: "member",
     SKOS.Concept.value: "concept",
     SKOS.ConceptScheme.value: "scheme",
@@ -54,6 +55,7 @@ class Entity:
     property_labels: dict[str, str] = field(default_factory=dict)
     listed_records: list[tuple[str, str]] = field(default_factory=list)
     listed_count: int = 0
+    same_as_by: list[tuple[str, str]] = field(default_factory=list)  # (page, label) naming this
 
     def disagreements(self) -> set[str]:
         """Predicates of single-valued fields on which member organisations say different
@@ -164,6 +166,11 @@ def describe(commons: Commons, iri: str, audience: Audience, lang: str = "en") -
     entity.property_labels = {p: _property_label(p, labels) for p in by_predicate}
     if kind == "member":
         entity.listed_records, entity.listed_count = listed_by(commons, iri, audience)
+    if kind == "coop":
+        result = commons.query(internal_queries.text("same-as-by"), audience,
+                               substitutions={Variable("target"): NamedNode(iri)})
+        entity.same_as_by = [(page_for(base, s["other"].value), labels(s["other"].value) or s["other"].value)
+                             for s in result]
     return entity
 
 

@@ -32,7 +32,8 @@ def home():
     finally:
         db.close()
     data = {
-        "coops": int(counts.get("coops", 0)),
+        "coops": overview.total,  # co-ops, with those several members list counted once
+        "records": int(counts.get("coops", 0)),  # the members' records of them
         "members": _rows("members"),
         "some_coops": [
             {"coop": r["id"], "name": r["name"], "locality": r["locality"], "region": r["region"]}

@@ -7,7 +7,8 @@ so it holds only what the access decision grants that audience, and there is one
 key (the public, each member organisation, administrators), each in its own file. It is
 rebuilt on the first search after the store's version (every write bumps it) or the
 vocabulary changes; files survive restarts, so a server that starts on an unchanged store
-searches at once.
+searches at once. A co-op that several members list, and that the commons merged into a
+canonical co-op, is one entry under the canonical URI, with every member's values.
 """
 from __future__ import annotations
 
@@ -120,9 +121,12 @@ class SearchIndexes:
         return db
 
     def _build(self, audience: Audience, path: Path, state: str) -> None:
+        canonical = {s["record"].value: s["canonical"].value for s in self.commons.query(
+            internal_queries.text("search-index-canonical"), audience)}
         coops: dict[str, _Coop] = defaultdict(_Coop)
         for s in self.commons.query(internal_queries.text("search-index-rows"), audience):
-            coops[s["coop"].value].add(FIELD_OF[s["p"].value], s["value"].value)
+            record = s["coop"].value
+            coops[canonical.get(record, record)].add(FIELD_OF[s["p"].value], s["value"].value)
         pref: dict[str, str] = {}
         words: dict[str, list[str]] = defaultdict(list)
         for s in self.commons.query(internal_queries.text("search-index-labels"), audience):

@@ -10,6 +10,8 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF
 
+from datacommons.audience import ANONYMOUS
+
 from .conftest import CORE_CSV, Server, load_text
 from .directory_world import AWKWARD_IDS, MEMBERS_ONLY, Directory, directory  # noqa: F401
 from .webclient import bearer, fetch
@@ -173,3 +175,22 @@ def test_etag_follows_the_graphs_the_page_reads(server: Server, tmp_path) -> Non
     changed = fetch(page, headers={"Accept": "text/turtle", "If-None-Match": etag})
     assert changed.status == 200 and "Bread and cakes" in changed.text
     assert changed.headers["etag"] != etag
+
+
+def test_a_coop_several_members_list_shows_who_said_each_value(directory: Directory) -> None:
+    canonical = next(iter(directory.commons.query(
+        "SELECT ?c WHERE { ?c a <https://w3id.org/coop-commons/vocab#CanonicalOrganisation> } ORDER BY ?c LIMIT 1",
+        ANONYMOUS)))["c"].value
+    page = fetch(canonical, headers={"Accept": "text/html"})
+    assert page.status == 200 and "Who said what" in page.text
+    assert page.text.count("said by") >= 2  # the values of each member, each attributed
+    quads = rdflib.Dataset()
+    quads.parse(data=fetch(canonical + ".nq").body, format="nquads")
+    assert len({str(g) for *_, g in quads.quads((None, None, None, None))}) >= 2
+    record = next(o for _, _, o, _ in quads.quads((rdflib.URIRef(canonical), rdflib.OWL.sameAs, None, None)))
+    name = next(o for _, _, o, _ in quads.quads((rdflib.URIRef(canonical), GR.name, None, None)))
+    record_page = fetch(str(record), headers={"Accept": "text/html"})
+    assert f'href="{canonical[len(directory.url):]}"' in record_page.text
+    found = json.loads(fetch(f"{directory.url}/api/search?per_page=100&q=" + quote(str(name))).body)
+    assert [r["id"] for r in found["results"]].count(canonical) == 1
+    assert str(record) not in [r["id"] for r in found["results"]]  # shown once, as the canonical co-op

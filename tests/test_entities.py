@@ -22,7 +22,7 @@ def test_coop_page_in_html_shows_public_values(server: Server) -> None:
     assert "Red Door Bakery Co-op" in reply.text
     assert "Minneapolis" in reply.text
     assert "Workers cooperative" in reply.text  # concept label, not its IRI
-    assert "said by" in reply.text and "alpha" in reply.text
+    assert "Who said what" in reply.text and "Alpha Federation" in reply.text  # the source of each value
 
 
 def test_public_cannot_see_members_only_email_on_entity_page(server: Server) -> None:
