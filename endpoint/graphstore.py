@@ -132,12 +132,12 @@ def _workspace(commons: Commons, audience: Audience, graph: str) -> Response:
         if request.method in READ_ONLY:
             raise NotFound(f"no graph <{graph}> that you may read")
         _refuse(audience, "only administrators write workspace graphs")
+    if request.method in ("GET", "HEAD"):
+        if graph not in commons.workspace_graphs():
+            raise NotFound(f"no graph <{graph}>")
+        return _document(commons.quads_in([graph]))
     with commons.workspace_lock:
         exists = graph in commons.workspace_graphs()
-        if request.method in ("GET", "HEAD"):
-            if not exists:
-                raise NotFound(f"no graph <{graph}>")
-            return _document(commons.quads_in([graph]))
         if request.method == "DELETE":
             if not exists:
                 raise NotFound(f"no graph <{graph}>")

@@ -23,7 +23,7 @@ def description(endpoint: str, commons: Commons, config: Config) -> list[Triple]
     limits = (
         f"Queries run for at most {config.query_timeout:g} s (ask for less with the 'timeout' "
         f"parameter, in seconds; a stopped query is answered 503). Results hold at most "
-        f"{config.max_rows} rows or triples (header {'Result-Row-Limit'}; "
+        f"{config.max_rows} rows or triples (header 'Result-Row-Limit'; "
         "'Result-Truncated: true' when cut). SERVICE calls go only to allow-listed endpoints. "
         "Updates are for administrators and change only their workspace graphs."
     )
