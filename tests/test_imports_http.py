@@ -134,6 +134,18 @@ def post_form(url: str, fields: dict[str, str] | None = None, *, body: bytes | N
         return Reply(e.code, {k.lower(): v for k, v in e.headers.items()}, e.read())
 
 
+def test_an_expired_preview_is_refused(server: Server) -> None:
+    from loaders.history import history_of
+
+    token = server.world.tokens["alpha"]
+    preview = json.loads(upload(server, token, CHANGED).body)
+    history_of(server.world.commons)._rows(  # a day passes
+        "UPDATE previews SET expires = '2000-01-01T00:00:00+00:00' WHERE id = ?", (preview["preview"],))
+    reply = fetch(preview["commit"], method="POST", headers=bearer(token), data=b"")
+    assert reply.status == 410 and "expired" in reply.text
+    assert "Red Door Bakery Cooperative" not in names(server)
+
+
 def _cookie(reply: Reply) -> str:
     return reply.headers["set-cookie"].split(";", 1)[0]
 
@@ -202,3 +214,6 @@ def test_the_canonical_coop_page_never_shows_a_members_only_phone_to_the_public(
     sparql = fetch(f"{server.url}/sparql?" + urlencode({"query": f"SELECT ?p WHERE {{ <{RED_DOOR}> <{PHONE}> ?p }}"}),
                    headers={"Accept": "application/sparql-results+json"})
     assert json.loads(sparql.body)["results"]["bindings"] == []
+    search = fetch(f"{server.url}/api/search?" + urlencode({"q": "Red Door"}))
+    assert search.status == 200 and RED_DOOR in search.text
+    assert "5550142" not in search.text and "5550199" not in search.text
