@@ -223,7 +223,7 @@ def _facets(db: sqlite3.Connection, search: Search) -> dict[str, list[dict[str, 
         rows = db.execute(
             f"SELECT f.value, l.label, COUNT(DISTINCT f.coop) AS n FROM facet f "
             f"JOIN facet_label l ON l.facet = f.facet AND l.value = f.value "
-            f"WHERE f.facet = ? AND f.coop IN (SELECT coop.id FROM coop{_where(where)}) "
+            f"WHERE f.facet = ?{' AND f.coop IN (SELECT coop.id FROM coop' + _where(where) + ')' if where else ''} "
             f"GROUP BY f.value ORDER BY n DESC, l.label LIMIT ?",
             [facet, *params, FACET_VALUES_SHOWN],
         ).fetchall()
