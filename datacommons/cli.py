@@ -150,6 +150,24 @@ def cmd_dump(args: argparse.Namespace) -> None:
         print(f"wrote {args.file} ({audience})", file=sys.stderr)
 
 
+def cmd_rollback(args: argparse.Namespace) -> None:
+    from loaders.history import rollback_plan
+    from loaders.pipeline import ImportRefused, commit_import
+
+    commons = _open(args)
+    _require_member(commons, args.member)
+    try:
+        plan = rollback_plan(commons, args.member, args.number)
+    except ImportRefused as e:
+        raise CommandError(str(e)) from None
+    print(plan.report())
+    if args.dry_run:
+        print("dry run: nothing was written")
+        return
+    activity = commit_import(commons, plan, ADMIN)
+    print(f"committed as a new import: {activity}")
+
+
 def cmd_reconcile(args: argparse.Namespace) -> None:
     from loaders.reconcile import reconcile_all, state_of
 
@@ -272,6 +290,12 @@ def parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("imports", parents=[common], help="list a member's committed imports")
     a.add_argument("member"); a.set_defaults(func=cmd_imports)
+
+    a = sub.add_parser("rollback", parents=[common],
+                       help="restore a member's records as they were after one of its imports")
+    a.add_argument("member"); a.add_argument("number", type=int)
+    a.add_argument("--dry-run", action="store_true", help="show the diff; write nothing")
+    a.set_defaults(func=cmd_rollback)
 
     a = sub.add_parser("reconcile", parents=[common],
                        help="match every member record again and rebuild the canonical co-ops")

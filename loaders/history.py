@@ -190,12 +190,17 @@ def preview_upload(commons: Commons, member: str, source_name: str, data: bytes,
     return preview, plan
 
 
-def preview_rollback(commons: Commons, member: str, number: int) -> tuple[Preview, ImportPlan]:
+def rollback_plan(commons: Commons, member: str, number: int) -> ImportPlan:
     """Plan going back to the member's records as they were after import `number`."""
     if not 0 < number <= committed_count(commons, member):
         raise ImportRefused(f"member {member!r} has no import {number}")
-    plan = plan_records(commons, member, history_of(commons).snapshot_records(member, number),
+    return plan_records(commons, member, history_of(commons).snapshot_records(member, number),
                         f"rollback to import {number}")
+
+
+def preview_rollback(commons: Commons, member: str, number: int) -> tuple[Preview, ImportPlan]:
+    """A rollback to review before committing it, like an upload."""
+    plan = rollback_plan(commons, member, number)
     preview = history_of(commons).keep_preview(
         member, plan.revision, plan.source_name, b"", fmt=None, mapping=None, skip_invalid=False,
         rollback_to=number)

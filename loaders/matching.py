@@ -59,8 +59,8 @@ _SHARED_HOSTS = frozenset(
     "bell.net comcast.net att.net verizon.net".split()
 )
 _WORD = re.compile(r"[a-z0-9]+")
-_MAX_BLOCK = 60  # a key shared by more records than this is too common to block on
-_RARE_WORD = 12  # a name word is "rare" in a place when at most this many records use it
+MAX_BLOCK = 60  # a key shared by more records than this is too common to block on
+RARE_WORD = 12  # a name word is "rare" in a place when at most this many records use it
 
 
 def fold(text: str) -> str:
@@ -230,7 +230,7 @@ def candidate_pairs(records: Sequence[Features], only: Iterable[int] | None = No
     focus = None if only is None else set(only)
     pairs: set[tuple[int, int]] = set()
     for key, members in blocks.items():
-        limit = _RARE_WORD if key.startswith("t:") else _MAX_BLOCK
+        limit = RARE_WORD if key.startswith("t:") else MAX_BLOCK
         if len(members) < 2 or len(members) > limit:
             continue
         for x, i in enumerate(members):

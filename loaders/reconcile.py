@@ -36,8 +36,9 @@ from datacommons.fields import Level
 from datacommons.store import Commons
 from datacommons.vocab import COOP, ESS, OWL, RDF
 
-from .matching import AUTO_MERGE, Comparison, Features, blocking_keys, compare, fold, word_keys
-from .matching import _MAX_BLOCK, _RARE_WORD
+from .matching import (
+    AUTO_MERGE, MAX_BLOCK, RARE_WORD, Comparison, Features, blocking_keys, compare, fold, word_keys,
+)
 from .reconcile_clusters import cluster
 from .reconcile_db import ReconcileDB, pair, set_state, write_links, write_records, write_slugs
 from .reconcile_engine import features_from_quads, match
@@ -243,7 +244,7 @@ def _plan_region(
     partners: dict[str, set[str]] = defaultdict(set)
     for k, new_holders in holders.items():
         everyone = [i for i in stored.get(k, []) if i not in touched] + new_holders
-        limit = _RARE_WORD if k.startswith("t:") else _MAX_BLOCK
+        limit = RARE_WORD if k.startswith("t:") else MAX_BLOCK
         if len(everyone) > limit:
             continue
         for iri in new_holders:

@@ -192,3 +192,22 @@ def _groups(assignment: dict[str, str]) -> list[list[str]]:
     for record, key in assignment.items():
         groups.setdefault(key, []).append(record)
     return list(groups.values())
+
+
+def test_the_command_line_rolls_a_member_back_to_an_earlier_import(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from datacommons.cli import main
+    from datacommons.store import Commons
+
+    from .conftest import CORE_CSV, make_world
+
+    commons = Commons(tmp_path / "store", base=BASE)
+    make_world(commons, tmp_path)
+    load_text(commons, "alpha", CORE_CSV.replace("Grain growers", "Wheat growers"), tmp_path, "two.csv")
+    commons.close()
+    store = str(tmp_path / "store")
+    assert main(["rollback", "alpha", "1", "--store", store, "--dry-run"]) == 0
+    assert "description: Wheat growers -> Grain growers" in capsys.readouterr().out
+    assert main(["rollback", "alpha", "1", "--store", store]) == 0
+    assert main(["rollback", "alpha", "9", "--store", store]) == 2
+    assert main(["imports", "alpha", "--store", store]) == 0
+    assert "rollback to import 1" in capsys.readouterr().out
