@@ -215,8 +215,15 @@ def decide(commons: Commons, a: str, b: str, decision: str, by: str) -> Reconcil
     if found[a].member == found[b].member:
         raise DecisionRefused("both records are from the same member; only records of different members are matched")
     with writing(commons):
+        before = db.decisions([a]).get(pair(a, b))
         db.decide(a, b, decision, by)
         plan = _plan_region(commons, db, {}, seeds={a, b})
+        if decision == "accept" and (plan.slugs.get(a) is None or plan.slugs.get(a) != plan.slugs.get(b)):
+            db.undecide(a, b) if before is None else db.decide(a, b, before, by)
+            raise DecisionRefused(
+                "these records cannot be one co-op while their clusters hold two records of one "
+                "member, or a pair in them was rejected; reject the wrong pair first"
+            )
         commons.apply(remove=plan.remove, add=plan.add)
         plan.save(commons, [])
     return plan

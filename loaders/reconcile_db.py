@@ -129,6 +129,9 @@ class ReconcileDB:
                 (a, b, decision, by, now),
             )
 
+    def undecide(self, a: str, b: str) -> None:
+        self.rows("DELETE FROM decisions WHERE a = ? AND b = ?", pair(a, b))
+
     def slugs(self, iris: Iterable[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         for chunk in _chunks(list(iris)):

@@ -211,3 +211,15 @@ def test_the_command_line_rolls_a_member_back_to_an_earlier_import(tmp_path: Pat
     assert main(["rollback", "alpha", "9", "--store", store]) == 2
     assert main(["imports", "alpha", "--store", store]) == 0
     assert "rollback to import 1" in capsys.readouterr().out
+
+
+def test_a_persons_accept_overrides_an_automatic_merge_and_contradictions_are_refused(two: World) -> None:
+    from loaders.reconcile import DecisionRefused
+
+    rd2 = f"{BASE}/id/alpha/rd-2"
+    decide(two.commons, rd2, BETA_B7, "accept", "test admin")  # b-7 is rd-2's co-op, not rd-1's
+    slugs = state_of(two.commons).slugs([rd2, BETA_B7, ALPHA_RD1])
+    assert slugs[rd2] == slugs[BETA_B7] and ALPHA_RD1 not in slugs
+    with pytest.raises(DecisionRefused, match="reject the wrong pair first"):
+        decide(two.commons, ALPHA_RD1, BETA_B7, "accept", "test admin")  # one beta record, two alpha ones
+    assert state_of(two.commons).decisions([ALPHA_RD1]) == {}
