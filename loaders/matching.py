@@ -60,7 +60,7 @@ _SHARED_HOSTS = frozenset(
 )
 _WORD = re.compile(r"[a-z0-9]+")
 MAX_BLOCK = 60  # a key shared by more records than this is too common to block on
-RARE_WORD = 12  # a name word is "rare" in a place when at most this many records use it
+RARE_WORD = 6  # a name word is "rare" in a place when at most this many records use it
 
 
 def fold(text: str) -> str:

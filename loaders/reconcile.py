@@ -93,7 +93,7 @@ class ReconcilePlan:
             if self.full:
                 for table in ("records", "keys", "links", "canonical"):
                     db.execute(f"DELETE FROM {table}")
-            write_records(db, self.gone, self.present, keys)
+            write_records(db, self.gone, self.present, keys, fresh=self.full)
             write_links(db, self.rescored, self.links)
             write_slugs(db, self.slugs)
             for member in members:

@@ -166,13 +166,14 @@ class ReconcileDB:
 
 
 def write_records(db: sqlite3.Connection, gone: Iterable[str], present: Iterable[Features],
-                  keys: dict[str, list[str]]) -> None:
-    """Replace the stored features and keys of these records (inside a transaction)."""
-    gone = list(gone)
-    db.executemany("DELETE FROM records WHERE iri = ?", ((i,) for i in gone))
-    db.executemany("DELETE FROM keys WHERE iri = ?", ((i,) for i in gone))
-    present = list(present)
-    db.executemany("DELETE FROM keys WHERE iri = ?", ((f.iri,) for f in present))
+                  keys: dict[str, list[str]], *, fresh: bool = False) -> None:
+    """Replace the stored features and keys of these records (inside a transaction);
+    `fresh`: the tables were just emptied, there is nothing to delete."""
+    gone, present = list(gone), list(present)
+    if not fresh:
+        db.executemany("DELETE FROM records WHERE iri = ?", ((i,) for i in gone))
+        db.executemany("DELETE FROM keys WHERE iri = ?", ((i,) for i in gone))
+        db.executemany("DELETE FROM keys WHERE iri = ?", ((f.iri,) for f in present))
     db.executemany(
         "INSERT OR REPLACE INTO records (iri, member, features) VALUES (?, ?, ?)",
         ((f.iri, f.member, json.dumps(f.values())) for f in present),
