@@ -193,7 +193,7 @@ def api_rollback(member: str, number: int):
 def home():
     audience = imports_auth.page_audience()
     if audience.kind == "anonymous":
-        return render_template("imports_signin.html")
+        return render_template("imports_signin.html", csrf=imports_auth.csrf_token())
     members = [audience.member] if audience.member else [m.id for m in _commons().system.members()]
     member = request.args.get("member") or (members[0] if members else None)
     imports = history_of(_commons()).imports(member, committed_count(_commons(), member)) if member else []
@@ -203,6 +203,7 @@ def home():
 
 @bp.post("/imports/sign-in")
 def sign_in():
+    imports_auth.check_csrf()
     imports_auth.sign_in(request.form.get("token", ""))
     return redirect(url_for("imports.home"), 303)
 

@@ -80,4 +80,8 @@ def check_csrf() -> None:
 
 
 def csrf_token() -> str:
-    return session.get("csrf", "")
+    """The session's CSRF token, made on first use (the sign-in form carries one too, so no
+    other site can sign a browser in under its own token)."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return session["csrf"]

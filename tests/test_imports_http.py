@@ -151,7 +151,12 @@ def _cookie(reply: Reply) -> str:
 
 
 def test_a_person_signs_in_in_the_browser_and_commits_with_csrf_protection(server: Server) -> None:
-    signed_in = post_form(f"{server.url}/imports/sign-in", {"token": server.world.tokens["alpha"]})
+    form = fetch(f"{server.url}/imports")
+    anonymous = {"Cookie": _cookie(form)}
+    form_csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    token = server.world.tokens["alpha"]
+    assert post_form(f"{server.url}/imports/sign-in", {"token": token}, headers=anonymous).status == 403
+    signed_in = post_form(f"{server.url}/imports/sign-in", {"token": token, "csrf": form_csrf}, headers=anonymous)
     assert signed_in.status == 303
     flags = signed_in.headers["set-cookie"].lower()
     assert "httponly" in flags and "secure" in flags and "samesite=strict" in flags
