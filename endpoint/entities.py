@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, ur
 from pyoxigraph import Literal, NamedNode, Quad, Variable
 from werkzeug.exceptions import NotFound
 
-from datacommons.fields import FIELDS_BY_NAME
+from datacommons.fields import FIELD_BY_PREDICATE, FIELDS_BY_NAME
 from datacommons.vocab import COOP
 
 from . import internal_queries, jsonld, negotiate
@@ -58,6 +58,7 @@ def entity(rest: str) -> Response:
         facet = facet_for_concept(found.iri) if found.kind == "concept" else None
         return render_template(
             "entity.html", entity=found, data_path=path, sections=_sections(found),
+            disagreements={FIELD_BY_PREDICATE[p].label for p in found.disagreements()},
             same_as=found.values(*SAME_AS), formats=negotiate.RDF_EXTENSIONS,
             concept_search=url_for("directory.search_page", **{facet[0]: facet[1]}) if facet else None,
         )

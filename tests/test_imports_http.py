@@ -222,3 +222,16 @@ def test_the_canonical_coop_page_never_shows_a_members_only_phone_to_the_public(
     search = fetch(f"{server.url}/api/search?" + urlencode({"q": "Red Door"}))
     assert search.status == 200 and RED_DOOR in search.text
     assert "5550142" not in search.text and "5550199" not in search.text
+
+
+def test_the_canonical_coop_page_shows_where_members_disagree(server: Server) -> None:
+    tokens = server.world.tokens
+    preview = json.loads(upload(server, tokens["beta"], BETA, "beta.csv").body)
+    fetch(preview["commit"], method="POST", headers=bearer(tokens["beta"]), data=b"")
+    page = fetch(server.url + RED_DOOR[len(BASE):], headers={"Accept": "text/html", **bearer(tokens["beta"])})
+    phone = page.text.split(">Phone", 1)[1].split("</dt>", 1)[0]
+    assert "members disagree" in phone  # two members, two numbers: both shown, flagged
+    locality = page.text.split(">Locality", 1)[1].split("</dt>", 1)[0]
+    assert "members disagree" not in locality  # both say Minneapolis
+    public = fetch(server.url + RED_DOOR[len(BASE):], headers={"Accept": "text/html"})
+    assert ">Phone" not in public.text
