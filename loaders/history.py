@@ -21,6 +21,7 @@ import tempfile
 import threading
 import weakref
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -84,6 +85,22 @@ class History:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
+        self._plans: OrderedDict[str, ImportPlan] = OrderedDict()
+
+    # The last few previews' plans, so that showing and committing a fresh preview does not
+    # plan (and validate) the file again; a plan made on another revision is never reused.
+    _KEEP_PLANS = 4
+
+    def remember(self, preview_id: str, plan: ImportPlan) -> None:
+        with self._lock:
+            self._plans[preview_id] = plan
+            while len(self._plans) > self._KEEP_PLANS:
+                self._plans.popitem(last=False)
+
+    def recall(self, preview_id: str, revision: str) -> ImportPlan | None:
+        with self._lock:
+            plan = self._plans.get(preview_id)
+        return plan if plan is not None and plan.revision == revision else None
 
     def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock:
@@ -119,6 +136,8 @@ class History:
 
     def discard(self, preview_id: str) -> None:
         self._rows("DELETE FROM previews WHERE id = ?", (preview_id,))
+        with self._lock:
+            self._plans.pop(preview_id, None)
 
     # --- history -------------------------------------------------------------------------
     def record(self, member: str, number: int, plan: ImportPlan) -> None:
@@ -187,6 +206,7 @@ def preview_upload(commons: Commons, member: str, source_name: str, data: bytes,
     plan = _plan_bytes(commons, member, source_name, data, fmt, mapping, skip_invalid)
     preview = history_of(commons).keep_preview(
         member, plan.revision, source_name, data, fmt=fmt, mapping=mapping, skip_invalid=skip_invalid)
+    history_of(commons).remember(preview.id, plan)
     return preview, plan
 
 
@@ -204,6 +224,7 @@ def preview_rollback(commons: Commons, member: str, number: int) -> tuple[Previe
     preview = history_of(commons).keep_preview(
         member, plan.revision, plan.source_name, b"", fmt=None, mapping=None, skip_invalid=False,
         rollback_to=number)
+    history_of(commons).remember(preview.id, plan)
     return preview, plan
 
 
@@ -217,6 +238,9 @@ def replan(commons: Commons, preview_id: str) -> tuple[Preview, ImportPlan]:
             "import or a policy change); nothing was written. Upload the file again to see the "
             "diff against the current data."
         )
+    cached = history.recall(preview_id, preview.revision)
+    if cached is not None:
+        return preview, cached
     if preview.rollback_to is not None:
         records = history.snapshot_records(preview.member, preview.rollback_to)
         return preview, plan_records(commons, preview.member, records, preview.source_name)

@@ -223,3 +223,24 @@ def test_a_persons_accept_overrides_an_automatic_merge_and_contradictions_are_re
     with pytest.raises(DecisionRefused, match="reject the wrong pair first"):
         decide(two.commons, ALPHA_RD1, BETA_B7, "accept", "test admin")  # one beta record, two alpha ones
     assert state_of(two.commons).decisions([ALPHA_RD1]) == {}
+
+
+def test_a_preview_survives_a_restart_and_is_planned_again_from_the_kept_upload(tmp_path: Path) -> None:
+    from datacommons.store import Commons
+    from loaders.history import preview_upload, replan
+    from loaders.pipeline import commit_import
+
+    from .conftest import make_world
+
+    commons = Commons(tmp_path / "store", base=BASE)
+    make_world(commons, tmp_path)
+    preview, planned = preview_upload(commons, "beta", "beta.csv", BETA.encode())
+    commons.close()
+    reopened = Commons(tmp_path / "store")
+    try:
+        again, plan = replan(reopened, preview.id)
+        assert plan is not planned and plan.diff.summary == planned.diff.summary == "3 added, 0 removed, 0 changed, 0 unchanged"
+        commit_import(reopened, plan, ADMIN)
+        assert ask(World(reopened, {}), f"ASK {{ <{RED_DOOR}> ?p ?o }}")
+    finally:
+        reopened.close()
