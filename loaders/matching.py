@@ -30,7 +30,7 @@ from datacommons.vocab import FOAF, GEO, GR, VCARD
 # Points at or above AUTO_MERGE merge automatically; from REVIEW up to it, a person decides.
 # Chosen with benchmarks/reconcile.py (precision and recall on a labelled set).
 AUTO_MERGE = 8.0
-REVIEW = 2.5
+REVIEW = 4.0
 
 # Words that say "co-operative" or a legal form, in the spellings members use: a name means the
 # same with or without them ("Red Door Co-op" = "Red Door Cooperative, Inc.").
