@@ -9,6 +9,8 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from werkzeug.exceptions import BadRequest, Forbidden, Unauthorized
 
 from datacommons.audience import Audience
+from datacommons.fields import FIELD_BY_PREDICATE, FIELDS
+from datacommons.vocab import COOP
 from loaders.reconcile import DecisionRefused, decide, state_of
 
 from . import imports_auth
@@ -16,8 +18,7 @@ from . import imports_auth
 bp = Blueprint("review", __name__)
 imports_auth.install(bp)
 
-SHOWN = ("label", "website", "email", "phone", "street", "locality", "region", "postal",
-         "country", "lat", "lon")
+PAGE = 50  # pairs per page: each shows both records in full
 
 
 def _admin() -> Audience:
@@ -29,22 +30,33 @@ def _admin() -> Audience:
     return audience
 
 
-def queue() -> list[dict]:
-    db = state_of(current_app.extensions["commons"])
+def record_values(commons, iri: str) -> dict[str, list[str]]:
+    """A member record's fields as its member gave them, every level (administrators only)."""
+    member = iri[len(commons.uris.base) + 4:].split("/", 1)[0]
+    graphs = commons.uris.member_graphs(member)
+    values: dict[str, list[str]] = {}
+    for q in commons.quads_of(iri, graphs) + commons.quads_of(commons.uris.address(iri), graphs):
+        spec = FIELD_BY_PREDICATE.get(q.predicate.value)
+        if spec is not None and q.predicate.value != COOP.country.value:
+            values.setdefault(spec.name, []).append(q.object.value)
+    return values
+
+
+def queue(offset: int = 0) -> tuple[list[dict], int]:
+    """A page of the queue (most likely matches first) and the queue's length."""
+    commons = current_app.extensions["commons"]
+    db = state_of(commons)
     pairs = db.queue()
-    features = db.features({x for a, b, *_ in pairs for x in (a, b)})
+    members = {iri: f.member for iri, f in db.features({x for a, b, *_ in pairs[offset:offset + PAGE] for x in (a, b)}).items()}
     out = []
-    for a, b, points, evidence in pairs:
-        fa, fb = features.get(a), features.get(b)
-        if fa is None or fb is None:
-            continue
+    for a, b, points, evidence in pairs[offset:offset + PAGE]:
         out.append({
             "a": a, "b": b, "points": points,
             "evidence": [{"what": what, "points": p} for what, p in evidence],
-            "records": [{"iri": f.iri, "member": f.member, **{k: getattr(f, k) for k in SHOWN}}
-                        for f in (fa, fb)],
+            "records": [{"iri": iri, "member": members.get(iri), "values": record_values(commons, iri)}
+                        for iri in (a, b)],
         })
-    return out
+    return out, len(pairs)
 
 
 def _decide(audience: Audience, a: str, b: str, decision: str) -> None:
@@ -56,10 +68,18 @@ def _decide(audience: Audience, a: str, b: str, decision: str) -> None:
         raise BadRequest(str(e)) from None
 
 
+def _offset() -> int:
+    try:
+        return max(0, int(request.args.get("offset", "0")))
+    except ValueError:
+        raise BadRequest("offset is a number of pairs to skip") from None
+
+
 @bp.get("/api/review")
 def api_queue():
     _admin()
-    return jsonify({"pairs": queue()})
+    pairs, total = queue(_offset())
+    return jsonify({"pairs": pairs, "total": total, "offset": _offset(), "page": PAGE})
 
 
 @bp.post("/api/review/decisions")
@@ -73,7 +93,10 @@ def api_decide():
 @bp.get("/review")
 def queue_page():
     _admin()
-    return render_template("review_queue.html", pairs=queue(), fields=SHOWN, csrf=imports_auth.csrf_token())
+    pairs, total = queue(_offset())
+    return render_template("review_queue.html", pairs=pairs, total=total, offset=_offset(), page=PAGE,
+                           fields=[f.name for f in FIELDS], labels={f.name: f.label for f in FIELDS},
+                           csrf=imports_auth.csrf_token())
 
 
 @bp.post("/review/decide")
