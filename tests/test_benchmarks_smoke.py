@@ -21,4 +21,5 @@ def test_benchmark_smoke_run_reports_every_figure() -> None:
     assert re.search(r"SPARQL repeated query mix, 16 client\(s\) \| ours [\d.]+ req/s.*ratio [\d.]+x", out)
     assert re.search(r"entity pages \(Turtle\), 16 clients \| [\d.]+ req/s", out)
     assert re.search(r"server peak RSS .* \| \d+ MB", out)
-    assert "errors" not in out.split("server peak RSS")[0].split("entity pages")[0]
+    sparql_lines = [line for line in out.splitlines() if line.startswith("| SPARQL")]
+    assert len(sparql_lines) == 4 and not any("errors" in line for line in sparql_lines)
