@@ -244,3 +244,15 @@ def test_a_preview_survives_a_restart_and_is_planned_again_from_the_kept_upload(
         assert ask(World(reopened, {}), f"ASK {{ <{RED_DOOR}> ?p ?o }}")
     finally:
         reopened.close()
+
+
+def test_a_members_count_and_list_hold_its_records_not_the_canonical_coops(two: World) -> None:
+    from endpoint import internal_queries, queries
+
+    counts = {r["member"].value: int(r["coops"].value) for r in two.commons.query(queries.text("members"), ANONYMOUS)}
+    assert counts == {f"{BASE}/id/member/alpha": 2, f"{BASE}/id/member/beta": 3}  # rd-3 is unlisted
+    from pyoxigraph import NamedNode, Variable
+
+    listed = two.commons.query(internal_queries.text("member-records"), ADMIN,
+                               substitutions={Variable("member"): NamedNode(f"{BASE}/id/member/alpha")})
+    assert {r["record"].value for r in listed} == {ALPHA_RD1, f"{BASE}/id/alpha/rd-2", f"{BASE}/id/alpha/rd-3"}
