@@ -166,12 +166,7 @@ def dcat_triples() -> list[Triple]:
 
 def _described(name: str, ext: str | None, build) -> Response:
     commons = current_app.extensions["commons"]
-    explicit = None
-    if ext is not None:
-        explicit = negotiate.RDF_EXTENSIONS.get(ext)
-        if explicit is None:
-            raise NotFound(f"no format .{ext}")
-    media = choose_media(explicit)
+    media = choose_media(negotiate.media_for_extension(ext))
 
     def page() -> str:
         return render_template("described.html", name=name, triples=build(),

@@ -88,12 +88,7 @@ def _sections(entity) -> dict[str, list[tuple[str, list]]]:
 def vocabulary(ext: str | None = None) -> Response:
     """The commons' own vocabulary (coop:), as the vocabulary graph holds it."""
     commons = current_app.extensions["commons"]
-    explicit = None
-    if ext is not None:
-        explicit = negotiate.RDF_EXTENSIONS.get(ext)
-        if explicit is None:
-            raise NotFound(f"no format .{ext}; try {', '.join(negotiate.RDF_EXTENSIONS)}")
-    media = choose_media(explicit)
+    media = choose_media(negotiate.media_for_extension(ext))
     graph = NamedNode(commons.uris.vocabulary_graph)
 
     def quads() -> list[Quad]:

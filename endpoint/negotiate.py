@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Request
+from werkzeug.exceptions import NotFound
 from pyoxigraph import QueryResultsFormat, RdfFormat
 from werkzeug.datastructures import MIMEAccept
 
@@ -87,3 +88,13 @@ def best(request: Request, offered: list[str], aliases: dict[str, str], default:
     accept = MIMEAccept([(value.split(";")[0].strip(), q) for value, q in request.accept_mimetypes])
     match = accept.best_match(candidates)
     return aliases.get(match, match) if match else None
+
+
+def media_for_extension(ext: str | None) -> str | None:
+    """The media type a `.ext` suffix asks for (None for no suffix); 404 for an unknown one."""
+    if ext is None:
+        return None
+    media = RDF_EXTENSIONS.get(ext)
+    if media is None:
+        raise NotFound(f"no format .{ext}; try {', '.join(RDF_EXTENSIONS)}")
+    return media
