@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pyoxigraph import (
     DefaultGraph,
+    Literal,
     NamedNode,
     Quad,
     QueryBoolean,
@@ -26,12 +27,12 @@ from pyoxigraph import (
     Store,
     Triple,
     parse,
+    serialize,
 )
 
 from . import access, querycheck
 from .audience import Audience
 from .config import DEFAULT_BASE
-from .fields import Level
 from .policy import Policy, policy_from_triples, policy_triples
 from .resources import resource_dir
 from .system import System
@@ -215,8 +216,8 @@ class Commons:
         description = [
             Triple(node, RDF.type, COOP.MemberOrganisation),
             Triple(node, RDF.type, ORG.Organization),
-            Triple(node, FOAF.name, _lit(name)),
-            Triple(node, RDFS.label, _lit(name)),
+            Triple(node, FOAF.name, Literal(name)),
+            Triple(node, RDFS.label, Literal(name)),
             Triple(node, COOP.policy, NamedNode(self.uris.policy(member))),
         ]
         if homepage:
@@ -226,12 +227,7 @@ class Commons:
         return self.system.issue_token("member", member, f"{member} (first token)")
 
     def policy(self, member: str) -> Policy:
-        prefix = self.uris.policy(member)
-        triples = [
-            q.triple
-            for q in self._store.quads_for_pattern(None, None, None, NamedNode(self.uris.commons_graph))
-            if q.subject.value.startswith(prefix)
-        ]
+        triples = [q.triple for q in self.old_policy_quads(member)]
         return policy_from_triples(member, triples, self.uris)
 
     def policy_quads(self, policy: Policy) -> list[Quad]:
@@ -358,24 +354,17 @@ class Commons:
             for t in parse(path=str(f), format=RdfFormat.TURTLE):
                 quads.append(Quad(t.subject, t.predicate, t.object, graph))
         with self._write_lock:
-            self._store.remove_graph(graph) if self._store.contains_named_graph(graph) else None
+            if self._store.contains_named_graph(graph):
+                self._store.remove_graph(graph)
             self._store.extend(quads)
         self.system.set_setting("vocabulary_hash", digest.hexdigest())
         self._record_graph_changes([graph.value], digest.hexdigest()[:16])
 
     def dump(self, output, audience: Audience, fmt: RdfFormat = RdfFormat.N_QUADS) -> None:
         """Serialise every quad the audience may read (streamed, never built in memory)."""
-        from pyoxigraph import serialize
-
         serialize(self.readable_quads(audience), output, format=fmt)
 
 
-
-
-def _lit(text: str):
-    from pyoxigraph import Literal
-
-    return Literal(text)
 
 
 def _update_text(remove: Iterable[Quad], add: Iterable[Quad]) -> str:
@@ -392,7 +381,3 @@ def _update_text(remove: Iterable[Quad], add: Iterable[Quad]) -> str:
             body = "\n".join(f"GRAPH {g} {{\n" + "\n".join(ts) + "\n}" for g, ts in by_graph.items())
             parts.append(f"{verb} {{\n{body}\n}}")
     return " ;\n".join(parts)
-
-
-def level_graphs(uris: Uris, member: str) -> dict[Level, str]:
-    return {level: uris.graph(member, level) for level in Level}
