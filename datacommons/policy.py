@@ -101,6 +101,13 @@ def _at_least(level: Level, floor: Level) -> Level:
     return level if level.rank >= floor.rank else floor
 
 
+def _about_address(t: Triple) -> bool:
+    """An address's own statements, and the link from its record to it."""
+    return "#" in t.subject.value or (
+        isinstance(t.object, NamedNode) and t.object.value.endswith("#address")
+    )
+
+
 def publish(triples: Iterable[Triple], policy: Policy, uris: Uris) -> list[Quad]:
     """Split a member's record triples into its three graphs by the policy.
 
@@ -131,7 +138,7 @@ def publish(triples: Iterable[Triple], policy: Policy, uris: Uris) -> list[Quad]
         for i, t in enumerate(record_triples):
             if i in field_level:
                 level = field_level[i]
-            elif "#" in t.subject.value or isinstance(t.object, NamedNode) and "#address" in t.object.value:
+            elif _about_address(t):
                 level = address_level
             else:
                 level = record_level
