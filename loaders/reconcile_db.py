@@ -89,13 +89,18 @@ class ReconcileDB:
     def member_records(self, member: str) -> set[str]:
         return {r[0] for r in self.rows("SELECT iri FROM records WHERE member = ?", (member,))}
 
-    def records_by_key(self, keys: Iterable[str]) -> dict[str, list[str]]:
+    def _grouped(self, sql: str, values: Iterable[str]) -> dict[str, list[str]]:
+        """Run `sql` (selecting group, item; `{marks}` stands for the placeholders) over the
+        values in chunks SQLite accepts, and group the items."""
         out: dict[str, list[str]] = {}
-        for chunk in _chunks(sorted(set(keys))):
+        for chunk in _chunks(sorted(set(values))):
             marks = ",".join("?" * len(chunk))
-            for key, iri in self.rows(f"SELECT key, iri FROM keys WHERE key IN ({marks})", chunk):
-                out.setdefault(key, []).append(iri)
+            for group, item in self.rows(sql.format(marks=marks), chunk):
+                out.setdefault(group, []).append(item)
         return out
+
+    def records_by_key(self, keys: Iterable[str]) -> dict[str, list[str]]:
+        return self._grouped("SELECT key, iri FROM keys WHERE key IN ({marks})", keys)
 
     # --- links, decisions, canonical slugs -------------------------------------------------
     def links_of(self, iris: Iterable[str]) -> dict[tuple[str, str], float]:
@@ -143,12 +148,7 @@ class ReconcileDB:
         return bool(self.rows("SELECT 1 FROM canonical WHERE slug = ? LIMIT 1", (slug,)))
 
     def records_of_slugs(self, slugs: Iterable[str]) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for chunk in _chunks(sorted(set(slugs))):
-            marks = ",".join("?" * len(chunk))
-            for iri, slug in self.rows(f"SELECT iri, slug FROM canonical WHERE slug IN ({marks})", chunk):
-                out.setdefault(slug, []).append(iri)
-        return out
+        return self._grouped("SELECT slug, iri FROM canonical WHERE slug IN ({marks})", slugs)
 
     def queue(self) -> list[tuple[str, str, float, list[tuple[str, float]]]]:
         """Pairs waiting for an administrator, most likely matches first: every scored pair
