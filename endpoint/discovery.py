@@ -234,11 +234,7 @@ def sitemap_index() -> Response:
     files = [f"{root}/sitemaps/pages.xml"] + [
         f"{root}/sitemaps/coops-{n}.xml" for n in range(1, (coops + SITEMAP_SIZE - 1) // SITEMAP_SIZE + 1)
     ]
-    body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            + "".join(f"  <sitemap><loc>{escape(f)}</loc></sitemap>\n" for f in files)
-            + "</sitemapindex>\n")
-    return Response(body, mimetype="application/xml")
+    return _sitemap_xml("sitemapindex", "sitemap", files)
 
 
 @bp.route("/sitemaps/pages.xml")
@@ -267,10 +263,15 @@ def sitemap_coops(number: int) -> Response:
 
 
 def _urlset(urls: list[str]) -> Response:
+    return _sitemap_xml("urlset", "url", urls)
+
+
+def _sitemap_xml(root: str, item: str, urls: list[str]) -> Response:
+    """A sitemap (<urlset>/<url>) or sitemap index (<sitemapindex>/<sitemap>) of `urls`."""
     body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            + "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in urls)
-            + "</urlset>\n")
+            f'<{root} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            + "".join(f"  <{item}><loc>{escape(u)}</loc></{item}>\n" for u in urls)
+            + f"</{root}>\n")
     return Response(body, mimetype="application/xml")
 
 
