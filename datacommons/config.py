@@ -3,6 +3,13 @@
 | key | env | default | meaning |
 |---|---|---|---|
 | store | DATACOMMONS_STORE | ./data | folder holding the RDF store and the system database |
+| backend | DATACOMMONS_BACKEND | embedded | where the RDF data lives: `embedded` (pyoxigraph in the store folder), `sparql` (an external SPARQL 1.1 store at the URLs below; the store folder then keeps only the system database), `oxigraph-server` (an Oxigraph server this process starts on the store folder: for tests and trials) |
+| sparql_url | DATACOMMONS_SPARQL_URL | (none) | root of an Oxigraph server: sets the three URLs below to `/query`, `/update` and `/store` under it |
+| sparql_query_url | DATACOMMONS_SPARQL_QUERY_URL | (none) | the store's SPARQL query endpoint (Fuseki: `http://host:3030/ds/query`, Virtuoso: `http://host:8890/sparql`) |
+| sparql_update_url | DATACOMMONS_SPARQL_UPDATE_URL | (none) | its SPARQL update endpoint (Fuseki: `/ds/update`, Virtuoso: `/sparql-auth`) |
+| graph_store_url | DATACOMMONS_GRAPH_STORE_URL | (none) | its Graph Store Protocol endpoint (Fuseki: `/ds/data`, Virtuoso: `/sparql-graph-crud-auth`) |
+| sparql_user | DATACOMMONS_SPARQL_USER | (none) | user name for HTTP basic authentication to the store, if it asks |
+| sparql_password | DATACOMMONS_SPARQL_PASSWORD | (none) | its password |
 | base | DATACOMMONS_BASE | http://localhost:8080 | base IRI of every URI the commons mints; fixed when a store is created |
 | host | DATACOMMONS_HOST | 127.0.0.1 | address `serve` listens on |
 | port | DATACOMMONS_PORT | 8080 | port `serve` listens on |
@@ -31,6 +38,21 @@ def _env(name: str, default: str) -> str:
 class Config:
     store: Path = field(default_factory=lambda: Path(_env("DATACOMMONS_STORE", "./data")))
     base: str | None = field(default_factory=lambda: os.environ.get("DATACOMMONS_BASE"))
+    backend: str = field(default_factory=lambda: _env("DATACOMMONS_BACKEND", "embedded"))
+    sparql_url: str | None = field(default_factory=lambda: os.environ.get("DATACOMMONS_SPARQL_URL"))
+    sparql_query_url: str | None = field(
+        default_factory=lambda: os.environ.get("DATACOMMONS_SPARQL_QUERY_URL")
+    )
+    sparql_update_url: str | None = field(
+        default_factory=lambda: os.environ.get("DATACOMMONS_SPARQL_UPDATE_URL")
+    )
+    graph_store_url: str | None = field(
+        default_factory=lambda: os.environ.get("DATACOMMONS_GRAPH_STORE_URL")
+    )
+    sparql_user: str | None = field(default_factory=lambda: os.environ.get("DATACOMMONS_SPARQL_USER"))
+    sparql_password: str | None = field(
+        default_factory=lambda: os.environ.get("DATACOMMONS_SPARQL_PASSWORD")
+    )
     host: str = field(default_factory=lambda: _env("DATACOMMONS_HOST", "127.0.0.1"))
     port: int = field(default_factory=lambda: int(_env("DATACOMMONS_PORT", "8080")))
     threads: int = field(default_factory=lambda: int(_env("DATACOMMONS_THREADS", "8")))

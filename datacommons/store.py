@@ -6,10 +6,12 @@ transaction, so a failure leaves the previous data as it was.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import shutil
 import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from collections.abc import Iterable, Iterator, Mapping
@@ -24,7 +26,6 @@ from pyoxigraph import (
     QuerySolutions,
     QueryTriples,
     RdfFormat,
-    Store,
     Triple,
     parse,
     serialize,
@@ -32,7 +33,8 @@ from pyoxigraph import (
 
 from . import access, querycheck
 from .audience import Audience
-from .config import DEFAULT_BASE
+from .backends import BackendError, open_store
+from .config import DEFAULT_BASE, Config
 from .policy import Policy, policy_from_triples, policy_triples
 from .resources import resource_dir
 from .system import System
@@ -64,7 +66,10 @@ class Snapshot:
 
 
 class Commons:
-    def __init__(self, path: Path | str, base: str | None = None) -> None:
+    """The commons over its store: `config.backend` chooses where the RDF data lives
+    (`backends`); everything above this class is the same for each."""
+
+    def __init__(self, path: Path | str, base: str | None = None, config: Config | None = None) -> None:
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self.system = System(self.path / "system.sqlite3")
@@ -78,33 +83,41 @@ class Commons:
                 "(URIs must stay stable). Use another --store for another base."
             )
         self.uris = Uris(stored_base)
+        config = config or Config()
         try:
-            self._store = Store(str(self.path / "oxigraph"))
+            self._opened = open_store(self.path, config)
+        except BackendError as e:
+            raise StoreError(str(e)) from None
         except OSError as e:
             raise StoreError(
                 f"cannot open the store at {self.path}: {e}. Is another datacommons process "
                 "(a server?) using it?"
             ) from None
+        self._store = self._opened.store
+        # Snapshots for reader processes exist only for the embedded store; a remote store
+        # answers outside queries itself (`remotequery`).
+        self.embedded = self._opened.embedded
         self._write_lock = threading.Lock()
         self._snapshot_lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         # Workspace writes read the graphs, change them and write them back: one at a time.
         self.workspace_lock = threading.Lock()
-        self._version = int(self.system.setting("version") or 0)
         self.service_allowlist: frozenset[str] = frozenset()
         self._load_vocabulary()
 
     def close(self) -> None:
         shutil.rmtree(self.path / "snapshots", ignore_errors=True)
         self._store.flush()
+        self._opened.close()
         self.system.close()
         del self._store
 
     # --- what there is -------------------------------------------------------------------
     @property
     def version(self) -> int:
-        """Bumped on every write: a cache key or ETag built on it is exact."""
-        return self._version
+        """Bumped on every write: a cache key or ETag built on it is exact. Read from the
+        system database each time, so every process serving the store sees each write."""
+        return int(self.system.setting("version") or 0)
 
     def members(self) -> list[str]:
         return [m.id for m in self.system.members()]
@@ -247,7 +260,7 @@ class Commons:
         """Remove and add quads in one store transaction: all of it happens, or none."""
         remove, add = list(remove), list(add)
         update = _update_text(remove, add)
-        with self._write_lock:
+        with self._writing():
             if update:
                 self._store.update(update)
             self._written({q.graph_name.value for q in (*remove, *add) if isinstance(q.graph_name, NamedNode)})
@@ -273,16 +286,26 @@ class Commons:
                 body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
                 if body:
                     operations.append(f"INSERT DATA {{ GRAPH {iri} {{\n{body}\n}} }}")
-        with self._write_lock:
+        with self._writing():
             if operations:
                 self._store.update(" ;\n".join(operations))
             self._written(set(graphs))
 
+    @contextmanager
+    def _writing(self):
+        """One writer at a time: between this process's threads, and between processes that
+        share the store folder (web workers over a remote store, the command line)."""
+        with self._write_lock, (self.path / "write.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
     def _written(self, graphs: set[str]) -> None:
         """After a write (under the write lock): a new version, and which graphs changed."""
-        self._version += 1
-        self.system.set_setting("version", str(self._version))
-        self._record_graph_changes(graphs, str(self._version))
+        version = self.system.bump("version")
+        self._record_graph_changes(graphs, str(version))
 
     # --- snapshots for reader processes ---------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -294,18 +317,22 @@ class Commons:
         refused by RocksDB's lock. Whoever stops using a snapshot discards it
         (`discard_snapshot`); the current one is kept.
         """
+        if not self.embedded:
+            raise StoreError("a remote store has no snapshots; it answers queries itself")
         with self._snapshot_lock:
+            version = self.version
             current = self._snapshot
-            if current is not None and current.version == self._version:
+            if current is not None and current.version == version:
                 return current
             folder = self.path / "snapshots"
             if current is None:
                 shutil.rmtree(folder, ignore_errors=True)  # left by an earlier run
             folder.mkdir(exist_ok=True)
             with self._write_lock:
-                path = folder / f"{self._version}-{uuid.uuid4().hex[:8]}"
+                version = self.version
+                path = folder / f"{version}-{uuid.uuid4().hex[:8]}"
                 self._store.backup(str(path))
-                self._snapshot = Snapshot(path, self._version)
+                self._snapshot = Snapshot(path, version)
             return self._snapshot
 
     def discard_snapshot(self, snapshot: Snapshot) -> bool:
@@ -353,10 +380,8 @@ class Commons:
         for f in files:
             for t in parse(path=str(f), format=RdfFormat.TURTLE):
                 quads.append(Quad(t.subject, t.predicate, t.object, graph))
-        with self._write_lock:
-            if self._store.contains_named_graph(graph):
-                self._store.remove_graph(graph)
-            self._store.extend(quads)
+        with self._writing():  # replaced in one transaction
+            self._store.update(f"DROP SILENT GRAPH {graph} ;\n" + _update_text((), quads))
         self.system.set_setting("vocabulary_hash", digest.hexdigest())
         self._record_graph_changes([graph.value], digest.hexdigest()[:16])
 

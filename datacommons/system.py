@@ -67,6 +67,7 @@ class System:
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
         self._members_cache: tuple[Member, ...] | None = None
+        self._data_version = -1
 
     def close(self) -> None:
         self._db.close()
@@ -76,6 +77,16 @@ class System:
         with self._lock:
             row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
+
+    def bump(self, key: str) -> int:
+        """Add one to a counting setting, atomically even between processes; the new value."""
+        with self._lock:
+            row = self._db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE "
+                "SET value = CAST(value AS INTEGER) + 1 RETURNING value",
+                (key,),
+            ).fetchone()
+        return int(row[0])
 
     def set_setting(self, key: str, value: str) -> None:
         with self._lock:
@@ -98,6 +109,12 @@ class System:
             self._members_cache = None
 
     def members(self) -> tuple[Member, ...]:
+        """The members, read again whenever another connection (another process: the
+        command line, a second web worker) changed the database."""
+        with self._lock:
+            changed = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if changed != self._data_version:
+            self._members_cache, self._data_version = None, changed
         if self._members_cache is None:
             with self._lock:
                 rows = self._db.execute(

@@ -1,0 +1,75 @@
+"""Which RDF store holds the commons' data, chosen by configuration (`backend`).
+
+- `embedded`: pyoxigraph in the store folder. One process opens it; queries from outside run in
+  reader processes over snapshots (`querypool`).
+- `sparql`: an external SPARQL 1.1 store (Oxigraph server, Apache Jena Fuseki, Virtuoso, ...)
+  reached over the SPARQL Protocol and the Graph Store Protocol (`sparqlstore`). The store
+  folder keeps only the system database (accounts, settings, matching state), so several web
+  workers sharing that folder serve from one store at once.
+- `oxigraph-server`: like `sparql`, against an Oxigraph server this process starts on the store
+  folder and stops when it closes; for tests and for trying the remote path on one machine.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import Store
+
+from .config import Config
+from .sparqlstore import Endpoints, ManagedOxigraph, SparqlStore
+
+BACKENDS = ("embedded", "sparql", "oxigraph-server")
+
+
+class BackendError(Exception):
+    """The configured store cannot be used as configured."""
+
+
+@dataclass
+class OpenedStore:
+    store: Store | SparqlStore | None
+    embedded: bool
+    server: ManagedOxigraph | None = None
+
+    def close(self) -> None:
+        if isinstance(self.store, SparqlStore):
+            self.store.close()
+        if self.server is not None:
+            self.server.stop()
+        self.store = None  # the last reference: RocksDB releases its lock
+
+
+def open_store(folder: Path, config: Config) -> OpenedStore:
+    if config.backend == "embedded":
+        return OpenedStore(Store(str(folder / "oxigraph")), embedded=True)
+    if config.backend == "oxigraph-server":
+        server = ManagedOxigraph(folder / "oxigraph-server")
+        return OpenedStore(SparqlStore(server.endpoints), embedded=False, server=server)
+    if config.backend == "sparql":
+        return OpenedStore(SparqlStore(endpoints(config)), embedded=False)
+    raise BackendError(f"backend {config.backend!r} is not one of {', '.join(BACKENDS)}")
+
+
+def endpoints(config: Config) -> Endpoints:
+    """The remote store's endpoints from the configuration: `sparql_url` (an Oxigraph server's
+    root) gives all three; the separate URLs override it one by one."""
+    root = Endpoints.oxigraph(config.sparql_url) if config.sparql_url else None
+    query = config.sparql_query_url or (root and root.query)
+    update = config.sparql_update_url or (root and root.update)
+    graph_store = config.graph_store_url or (root and root.graph_store)
+    missing = [
+        name
+        for name, value in (
+            ("DATACOMMONS_SPARQL_QUERY_URL", query),
+            ("DATACOMMONS_SPARQL_UPDATE_URL", update),
+            ("DATACOMMONS_GRAPH_STORE_URL", graph_store),
+        )
+        if not value
+    ]
+    if missing:
+        raise BackendError(
+            "the sparql backend needs the store's endpoints: set DATACOMMONS_SPARQL_URL (an "
+            f"Oxigraph server's root) or {', '.join(missing)}"
+        )
+    return Endpoints(query, update, graph_store, config.sparql_user, config.sparql_password)

@@ -1,0 +1,348 @@
+"""An external SPARQL 1.1 store, spoken to over the SPARQL Protocol and the Graph Store Protocol.
+
+`SparqlStore` offers the part of pyoxigraph's `Store` interface that `Commons` uses (query,
+quads_for_pattern, named_graphs, contains_named_graph, update, extend, remove_graph, flush), so
+the application above it is the same whichever store holds the data:
+
+- queries go to the query endpoint with the dataset as protocol parameters
+  (`default-graph-uri`, `named-graph-uri`), never left to the store's default: a query whose
+  allowed dataset is empty is given one graph that never exists, so it reads nothing;
+- every write is one SPARQL Update request, which Oxigraph, Fuseki (TDB2) and Virtuoso each
+  apply as one transaction;
+- whole graphs are read with the Graph Store Protocol (GET ?graph=...).
+
+`ManagedOxigraph` starts an Oxigraph server of our own on a folder, for tests and for trying the
+remote backend on one machine.
+"""
+from __future__ import annotations
+
+import atexit
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlencode
+
+import urllib3
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    NamedNode,
+    Quad,
+    QueryResultsFormat,
+    RdfFormat,
+    Triple,
+    Variable,
+    parse,
+    parse_query_results,
+)
+
+from .querycheck import _positioned
+
+RESULTS_JSON = "application/sparql-results+json"
+N_TRIPLES = "application/n-triples"
+# The graph a query reads when the access decision leaves it nothing: it is never written.
+NO_GRAPH = "urn:x-datacommons:no-graph"
+
+
+class RemoteStoreError(OSError):
+    """The SPARQL store did not answer, or answered with an error."""
+
+
+class RemoteTimeout(RemoteStoreError):
+    """The SPARQL store did not answer within the time allowed."""
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where the store listens: its query and update endpoints and its Graph Store Protocol
+    endpoint, and how to log in (HTTP basic authentication) if it asks."""
+
+    query: str
+    update: str
+    graph_store: str
+    user: str | None = None
+    password: str | None = None
+
+    @classmethod
+    def oxigraph(cls, root: str) -> "Endpoints":
+        root = root.rstrip("/")
+        return cls(f"{root}/query", f"{root}/update", f"{root}/store")
+
+
+class SparqlStore:
+    def __init__(self, endpoints: Endpoints, timeout: float | None = 300.0) -> None:
+        self.endpoints = endpoints
+        self.timeout = timeout
+        self._http = urllib3.PoolManager(maxsize=16, retries=False)
+        self._headers = (
+            urllib3.make_headers(basic_auth=f"{endpoints.user}:{endpoints.password or ''}")
+            if endpoints.user
+            else {}
+        )
+
+    def with_timeout(self, seconds: float) -> "SparqlStore":
+        """The same store (same connections) with requests stopped after `seconds`."""
+        other = object.__new__(SparqlStore)
+        other.__dict__.update(self.__dict__, timeout=seconds)
+        return other
+
+    # --- reads -----------------------------------------------------------------------------
+    def query(
+        self,
+        query: str,
+        *,
+        base_iri: str | None = None,
+        default_graph: Iterable[NamedNode] | None = None,
+        named_graphs: Iterable[NamedNode] | None = None,
+        substitutions: Mapping[Variable, object] | None = None,
+    ):
+        """Run a query over exactly the dataset given; answers as pyoxigraph's `Store.query`
+        does (solutions, a boolean, or an iterator of triples)."""
+        if substitutions:
+            query = bind_variables(query, substitutions)
+        default = [g.value for g in default_graph or ()]
+        named = [g.value for g in named_graphs or ()]
+        if not default and not named:
+            default = [NO_GRAPH]
+        fields = [("query", query)]
+        fields += [("default-graph-uri", g) for g in default]
+        fields += [("named-graph-uri", g) for g in named]
+        response = self._request(
+            "POST",
+            self.endpoints.query,
+            fields=fields,
+            accept=f"{RESULTS_JSON}, {N_TRIPLES};q=0.9",
+        )
+        media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if media == N_TRIPLES or media == "text/plain":
+            return iter(parse(response.data, format=RdfFormat.N_TRIPLES, base_iri=base_iri))
+        return parse_query_results(response.data, format=QueryResultsFormat.JSON)
+
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterator[Quad]:
+        if isinstance(graph_name, DefaultGraph):
+            return iter(())  # the commons writes only to named graphs
+        if graph_name is not None and subject is None and predicate is None and object is None:
+            return iter(self._graph(graph_name))
+        terms = {"s": subject, "p": predicate, "o": object, "g": graph_name}
+        for name, term in terms.items():
+            if isinstance(term, BlankNode):
+                raise ValueError(f"a blank node cannot be looked up in a remote store ({name})")
+        bound = {name: term for name, term in terms.items() if term is not None}
+        text = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"
+        solutions = self.query(
+            text,
+            default_graph=[],
+            named_graphs=[graph_name] if graph_name is not None else None,
+            substitutions={Variable(n): t for n, t in bound.items()},
+        ) if graph_name is not None else self._all_graphs(text, bound)
+        return (
+            Quad(
+                bound.get("s") or s["s"], bound.get("p") or s["p"],
+                bound.get("o") or s["o"], bound.get("g") or s["g"],
+            )
+            for s in solutions
+        )
+
+    def _all_graphs(self, text: str, bound: dict):
+        """A pattern over every named graph: the store's own dataset (no dataset parameters),
+        used only by the commons itself, never for a query from outside."""
+        response = self._request(
+            "POST",
+            self.endpoints.query,
+            fields=[("query", bind_variables(text, {Variable(n): t for n, t in bound.items()}))],
+            accept=RESULTS_JSON,
+        )
+        return parse_query_results(response.data, format=QueryResultsFormat.JSON)
+
+    def _graph(self, graph: NamedNode) -> list[Quad]:
+        response = self._request(
+            "GET", self.endpoints.graph_store, fields=[("graph", graph.value)], accept=N_TRIPLES,
+            missing_ok=True,
+        )
+        if response.status == 404:
+            return []
+        return [Quad(t.subject, t.predicate, t.object, graph) for t in parse(response.data, format=RdfFormat.N_TRIPLES)]
+
+    def named_graphs(self) -> Iterator[NamedNode]:
+        solutions = self._all_graphs("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", {})
+        return (s["g"] for s in solutions if isinstance(s["g"], NamedNode))
+
+    def contains_named_graph(self, graph: NamedNode) -> bool:
+        response = self._request(
+            "POST", self.endpoints.query, fields=[("query", f"ASK {{ GRAPH {graph} {{ }} }}")],
+            accept=RESULTS_JSON,
+        )
+        return bool(parse_query_results(response.data, format=QueryResultsFormat.JSON))
+
+    # --- writes ----------------------------------------------------------------------------
+    def update(self, update: str, base_iri: str | None = None) -> None:
+        """One SPARQL Update request: one transaction in the store."""
+        self._request(
+            "POST", self.endpoints.update, body=update.encode("utf-8"),
+            content_type="application/sparql-update",
+        )
+
+    def extend(self, quads: Iterable[Quad]) -> None:
+        """Add quads in one request (one transaction)."""
+        by_graph: dict[str, list[str]] = {}
+        for q in quads:
+            if isinstance(q.graph_name, DefaultGraph):
+                raise ValueError("the commons writes only to named graphs")
+            by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
+        if by_graph:
+            body = "\n".join(f"GRAPH {g} {{\n" + "\n".join(ts) + "\n}" for g, ts in by_graph.items())
+            self.update(f"INSERT DATA {{\n{body}\n}}")
+
+    bulk_extend = extend
+
+    def add_graph(self, graph: NamedNode) -> None:
+        self.update(f"CREATE SILENT GRAPH {graph}")
+
+    def remove_graph(self, graph: NamedNode) -> None:
+        self.update(f"DROP SILENT GRAPH {graph}")
+
+    def flush(self) -> None:
+        """Nothing is buffered here: every write was one request, answered when done."""
+
+    def close(self) -> None:
+        self._http.clear()
+
+    def backup(self, path: str) -> None:
+        raise RemoteStoreError(
+            "a remote SPARQL store has no snapshots here; back it up with the store's own tools"
+        )
+
+    # --- HTTP ------------------------------------------------------------------------------
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        fields: list[tuple[str, str]] | None = None,
+        body: bytes | str | None = None,
+        content_type: str | None = None,
+        accept: str | None = None,
+        missing_ok: bool = False,
+    ) -> urllib3.BaseHTTPResponse:
+        headers = dict(self._headers)
+        if accept:
+            headers["Accept"] = accept
+        if method == "POST" and fields is not None:
+            body = urlencode(fields)
+            content_type = "application/x-www-form-urlencoded"
+        elif fields is not None:
+            url = f"{url}?{urlencode(fields)}"
+        if content_type:
+            headers["Content-Type"] = content_type
+        timeout = urllib3.Timeout(connect=10.0, read=self.timeout) if self.timeout else None
+        try:
+            response = self._http.request(method, url, body=body, headers=headers, timeout=timeout)
+        except urllib3.exceptions.TimeoutError:
+            raise RemoteTimeout(f"the SPARQL store at {url} did not answer within {self.timeout:g} s") from None
+        except urllib3.exceptions.HTTPError as e:
+            raise RemoteStoreError(f"the SPARQL store at {url} does not answer: {e}") from None
+        if response.status == 404 and missing_ok:
+            return response
+        if response.status >= 400:
+            message = response.data.decode("utf-8", "replace").strip()[:2000]
+            if response.status == 400 and url != self.endpoints.graph_store:
+                raise SyntaxError(message or "the SPARQL store refused the request")
+            raise RemoteStoreError(f"the SPARQL store at {url} answered {response.status}: {message}")
+        return response
+
+
+def bind_variables(query: str, values: Mapping[Variable, object]) -> str:
+    """The query with `values` bound from the start, as pyoxigraph's `substitutions` does:
+    a VALUES block opening the query's WHERE group, so every pattern and filter of the query
+    sees them. (A trailing VALUES clause would join only at the end, after the filters.)"""
+    if not values:
+        return query
+    names = list(values)
+    block = (
+        "VALUES (" + " ".join(str(v) for v in names) + ") { ("
+        + " ".join(str(values[v]) for v in names) + ") } "
+    )
+    tokens = _positioned(query)
+    form = next(
+        (i for i, (kind, text, _) in enumerate(tokens)
+         if kind == "word" and text.upper() in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")),
+        None,
+    )
+    if form is None:
+        raise ValueError("not a SPARQL query: no SELECT, CONSTRUCT, ASK or DESCRIBE")
+    i = form + 1
+    if tokens[form][1].upper() == "CONSTRUCT" and i < len(tokens) and tokens[i][1] == "{":
+        depth = 0
+        for i in range(i, len(tokens)):  # skip the template
+            depth += {"{": 1, "}": -1}.get(tokens[i][1], 0)
+            if depth == 0:
+                break
+        i += 1
+    for kind, text, offset in tokens[i:]:
+        if text == "{":
+            return query[: offset + 1] + " " + block + query[offset + 1:]
+    raise ValueError("the query has no WHERE group to bind variables in")
+
+
+# --- an Oxigraph server of our own -------------------------------------------------------------
+class ManagedOxigraph:
+    """`oxigraph serve` on a folder, on a free port of 127.0.0.1, stopped with `stop()` or
+    when this process ends."""
+
+    def __init__(self, location: Path, timeout_s: int | None = None) -> None:
+        binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+        if not Path(binary).exists() and not shutil.which(binary):
+            raise RemoteStoreError(
+                "the oxigraph server is not installed: pip install oxigraph (it is in the "
+                "[test] and [bench] extras)"
+            )
+        location.mkdir(parents=True, exist_ok=True)
+        self.port = _free_port()
+        command = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"]
+        if timeout_s:
+            command += ["--timeout-s", str(timeout_s)]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.url = f"http://127.0.0.1:{self.port}"
+        atexit.register(self.stop)
+        self._wait_ready()
+
+    @property
+    def endpoints(self) -> Endpoints:
+        return Endpoints.oxigraph(self.url)
+
+    def _wait_ready(self, seconds: float = 30.0) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RemoteStoreError(
+                    f"oxigraph serve stopped at once: {self.process.stderr.read().decode(errors='replace')}"
+                )
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.02)
+        self.stop()
+        raise RemoteStoreError(f"oxigraph serve did not listen on port {self.port} within {seconds:g} s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stderr:
+            self.process.stderr.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
