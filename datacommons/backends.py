@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def open_store(folder: Path, config: Config) -> OpenedStore:
     if config.backend == "embedded":
         return OpenedStore(Store(str(folder / "oxigraph")), embedded=True)
     if config.backend == "oxigraph-server":
-        server = ManagedOxigraph(folder / "oxigraph-server")
+        server = ManagedOxigraph(folder / "oxigraph-server", timeout_s=math.ceil(config.query_timeout))
         return OpenedStore(SparqlStore(server.endpoints), embedded=False, server=server)
     if config.backend == "sparql":
         return OpenedStore(SparqlStore(endpoints(config)), embedded=False)

@@ -99,6 +99,12 @@ def run(job: Job, stores: dict[str, Store]) -> Outcome:
     if store is None:
         stores.clear()  # an older snapshot: the parent deletes it once nobody reads it
         store = stores[job.snapshot] = Store.read_only(job.snapshot)
+    return execute(job, store)
+
+
+def execute(job: Job, store) -> Outcome:
+    """Run `job` on `store`: a snapshot here, or a remote store (`remotequery`), which
+    offers the same methods."""
     try:
         if isinstance(job, UpdateJob):
             return _update(job, store)

@@ -16,12 +16,12 @@ remote backend on one machine.
 """
 from __future__ import annotations
 
-import atexit
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -53,8 +53,9 @@ class RemoteStoreError(OSError):
     """The SPARQL store did not answer, or answered with an error."""
 
 
-class RemoteTimeout(RemoteStoreError):
-    """The SPARQL store did not answer within the time allowed."""
+class RemoteTimeout(Exception):
+    """The SPARQL store did not answer within the time allowed (not an OSError: a query that
+    ran too long is the caller's to report, not a failure of the store)."""
 
 
 @dataclass(frozen=True)
@@ -242,6 +243,8 @@ class SparqlStore:
         timeout = urllib3.Timeout(connect=10.0, read=self.timeout) if self.timeout else None
         try:
             response = self._http.request(method, url, body=body, headers=headers, timeout=timeout)
+        except urllib3.exceptions.NewConnectionError as e:  # (a ConnectTimeoutError subclass)
+            raise RemoteStoreError(f"the SPARQL store at {url} does not answer: {e}") from None
         except urllib3.exceptions.TimeoutError:
             raise RemoteTimeout(f"the SPARQL store at {url} did not answer within {self.timeout:g} s") from None
         except urllib3.exceptions.HTTPError as e:
@@ -306,9 +309,12 @@ class ManagedOxigraph:
         command = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"]
         if timeout_s:
             command += ["--timeout-s", str(timeout_s)]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=_die_with_parent
+        )
         self.url = f"http://127.0.0.1:{self.port}"
-        atexit.register(self.stop)
+        # Stopped by stop(), or when this object is collected, or when Python exits.
+        self._stop = weakref.finalize(self, _stop_process, self.process)
         self._wait_ready()
 
     @property
@@ -331,15 +337,30 @@ class ManagedOxigraph:
         raise RemoteStoreError(f"oxigraph serve did not listen on port {self.port} within {seconds:g} s")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.process.stderr:
-            self.process.stderr.close()
+        self._stop()
+
+
+def _stop_process(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if process.stderr:
+        process.stderr.close()
+
+
+def _die_with_parent() -> None:
+    """In the server's process before it starts: on Linux, ask for SIGTERM when the process
+    that started it dies, however it dies (a killed process runs no atexit)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _free_port() -> int:

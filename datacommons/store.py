@@ -34,6 +34,7 @@ from pyoxigraph import (
 from . import access, querycheck
 from .audience import Audience
 from .backends import BackendError, open_store
+from .sparqlstore import RemoteStoreError
 from .config import DEFAULT_BASE, Config
 from .policy import Policy, policy_from_triples, policy_triples
 from .resources import resource_dir
@@ -103,7 +104,11 @@ class Commons:
         # Workspace writes read the graphs, change them and write them back: one at a time.
         self.workspace_lock = threading.Lock()
         self.service_allowlist: frozenset[str] = frozenset()
-        self._load_vocabulary()
+        try:
+            self._load_vocabulary()
+        except RemoteStoreError as e:
+            self._opened.close()
+            raise StoreError(str(e)) from None
 
     def close(self) -> None:
         shutil.rmtree(self.path / "snapshots", ignore_errors=True)
@@ -306,6 +311,12 @@ class Commons:
         """After a write (under the write lock): a new version, and which graphs changed."""
         version = self.system.bump("version")
         self._record_graph_changes(graphs, str(version))
+
+    def remote_store(self, timeout: float):
+        """The remote store, its requests given up after `timeout` seconds (`remotequery`)."""
+        if self.embedded:
+            raise StoreError("the embedded store answers outside queries in reader processes")
+        return self._store.with_timeout(timeout)
 
     # --- snapshots for reader processes ---------------------------------------------------
     def snapshot(self) -> Snapshot:

@@ -253,7 +253,12 @@ def init_app(app) -> None:
     SERVICE allow-list from its configuration."""
     commons, config = app.extensions["commons"], app.config["DATACOMMONS"]
     commons.service_allowlist = config.service_allowlist
-    app.extensions["querypool"] = QueryPool(commons, config.query_workers)
+    if commons.embedded:
+        app.extensions["querypool"] = QueryPool(commons, config.query_workers)
+    else:
+        from datacommons.remotequery import RemoteQueries
+
+        app.extensions["querypool"] = RemoteQueries(commons)
 
 
 # --- service description ---------------------------------------------------------------------
