@@ -190,14 +190,9 @@ class SparqlStore:
 
     def extend(self, quads: Iterable[Quad]) -> None:
         """Add quads in one request (one transaction)."""
-        by_graph: dict[str, list[str]] = {}
-        for q in quads:
-            if isinstance(q.graph_name, DefaultGraph):
-                raise ValueError("the commons writes only to named graphs")
-            by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
-        if by_graph:
-            body = "\n".join(f"GRAPH {g} {{\n" + "\n".join(ts) + "\n}" for g, ts in by_graph.items())
-            self.update(f"INSERT DATA {{\n{body}\n}}")
+        text = data_update("INSERT DATA", quads)
+        if text:
+            self.update(text)
 
     bulk_extend = extend
 
@@ -257,6 +252,19 @@ class SparqlStore:
                 raise SyntaxError(message or "the SPARQL store refused the request")
             raise RemoteStoreError(f"the SPARQL store at {url} answered {response.status}: {message}")
         return response
+
+
+def data_update(verb: str, quads: Iterable[Quad]) -> str:
+    """`INSERT DATA` or `DELETE DATA` of quads, grouped by graph ("" for none)."""
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        if isinstance(q.graph_name, DefaultGraph):
+            raise ValueError("the commons writes only to named graphs")
+        by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
+    if not by_graph:
+        return ""
+    body = "\n".join(f"GRAPH {g} {{\n" + "\n".join(ts) + "\n}" for g, ts in by_graph.items())
+    return f"{verb} {{\n{body}\n}}"
 
 
 def bind_variables(query: str, values: Mapping[Variable, object]) -> str:

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from pyoxigraph import (
-    DefaultGraph,
     Literal,
     NamedNode,
     Quad,
@@ -34,7 +33,7 @@ from pyoxigraph import (
 from . import access, querycheck
 from .audience import Audience
 from .backends import BackendError, open_store
-from .sparqlstore import RemoteStoreError
+from .sparqlstore import RemoteStoreError, data_update
 from .config import DEFAULT_BASE, Config
 from .policy import Policy, policy_from_triples, policy_triples
 from .resources import resource_dir
@@ -404,16 +403,8 @@ class Commons:
 
 
 def _update_text(remove: Iterable[Quad], add: Iterable[Quad]) -> str:
-    parts = []
-    for verb, quads in (("DELETE DATA", remove), ("INSERT DATA", add)):
-        by_graph: dict[str, list[str]] = {}
-        for q in quads:
-            if isinstance(q.graph_name, DefaultGraph):
-                raise StoreError("the commons writes only to named graphs")
-            by_graph.setdefault(str(q.graph_name), []).append(
-                f"{q.subject} {q.predicate} {q.object} ."
-            )
-        if by_graph:
-            body = "\n".join(f"GRAPH {g} {{\n" + "\n".join(ts) + "\n}" for g, ts in by_graph.items())
-            parts.append(f"{verb} {{\n{body}\n}}")
-    return " ;\n".join(parts)
+    try:
+        parts = (data_update("DELETE DATA", remove), data_update("INSERT DATA", add))
+    except ValueError as e:
+        raise StoreError(str(e)) from None
+    return " ;\n".join(p for p in parts if p)
