@@ -69,10 +69,10 @@ def table_diff(
 ) -> TableDiff:
     """Compare two tables of rows keyed by their `id` column.
 
-    Columns that are empty on both sides are left out so the table stays readable. Rows are
-    matched by id here; daff highlights only the rows that changed (it aligns a whole table
-    row by row, seconds for ten thousand rows), and added and removed rows are written as
-    daff writes them. `same` counts rows known to be unchanged and left out of both tables.
+    Columns that are empty on both sides are left out so the table stays readable. The rows
+    are daff's highlighter format (a first column of @@, +++, ---, ->), made here by id:
+    daff's own alignment of two tables takes seconds for ten thousand rows. `same` counts
+    rows known to be unchanged and left out of both tables.
     """
     columns = [
         c
@@ -96,21 +96,21 @@ def table_diff(
 
 def _highlighted(columns: list[str], ids: list[str], old: dict[str, list[str]],
                  new: dict[str, list[str]]) -> dict[str, list[str]]:
-    """daff's highlighted rows (`->`, `old->new` cells) for the rows `ids` that changed."""
+    """The rows `ids` that changed, highlighted as daff highlights them: marked with an arrow,
+    each changed cell `old->new`. The arrow is `->` unless a cell already holds it; then it
+    grows a dash at a time until no cell does (daff's `getSeparator`), so it stays readable.
+    Asking daff itself costs about a millisecond a row: it aligns the tables cell by cell."""
     if not ids:
         return {}
-    flags = daff.CompareFlags()
-    flags.addPrimaryKey("id")
-    alignment = daff.Coopy.compareTables(
-        daff.PythonTableView([columns] + [old[i] for i in ids]),
-        daff.PythonTableView([columns] + [new[i] for i in ids]),
-        flags,
-    ).align()
-    output = daff.PythonTableView([])
-    daff.TableDiff(alignment, flags).hilite(output)
-    rows = [[("" if c is None else str(c)) for c in r] for r in output.data]
-    key = rows[0].index("id") if rows and "id" in rows[0] else 1
-    return {r[key]: r for r in rows[1:] if _is_arrow(r[0])}
+    arrow = "->"
+    while any(arrow in c for c in columns) or any(
+        arrow in c for i in ids for row in (old[i], new[i]) for c in row
+    ):
+        arrow = "-" + arrow
+    return {
+        i: [arrow, *(a if a == b else f"{a}{arrow}{b}" for a, b in zip(old[i], new[i]))]
+        for i in ids
+    }
 
 
 def _is_arrow(marker: str) -> bool:

@@ -78,8 +78,7 @@ class StateChange:
 
 def raw_hash(values: Mapping[str, str]) -> str:
     """A fingerprint of a raw record's values (after mapping; the position does not count)."""
-    text = "\x1e".join(f"{k}\x1f{v}" for k, v in sorted(values.items()))
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(repr(sorted(values.items())).encode(), digest_size=16).hexdigest()
 
 
 def warnings_of(problems: Iterable[Problem]) -> list[Warning]:
@@ -108,6 +107,7 @@ class ImportState:
     def __init__(self, path: Path) -> None:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # a cache: losing its last write is harmless
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
 

@@ -6,7 +6,6 @@ A plan is computed without writing anything; `--dry-run` and review pages show i
 """
 from __future__ import annotations
 
-import copy
 import gc
 import hashlib
 from collections import defaultdict
@@ -144,10 +143,10 @@ def _plan(
 
     def recall(raw: RawRecord) -> tuple[Record, list[Problem]] | None:
         digest = hashes[id(raw)] = raw_hash(raw.values)
-        memory = by_hash.get(digest)
+        memory = by_hash.pop(digest, None)
         if memory is None:
-            return None
-        record = copy.copy(memory.record)
+            return None  # not remembered, or a second row with the same values (a duplicate)
+        record = memory.record  # recalled once: it can take this row's position
         record.position = raw.position
         recalled[id(record)] = memory
         return record, memory.problems(raw.position, memory.checks)
@@ -213,7 +212,7 @@ def _plan(
         plan.stored = {}  # the member has nothing stored: no record has anything to replace
     plan.remove = current - new_quads
     plan.add = new_quads - current
-    snapshots = {r.local_id: serialize(triples_of[r.local_id], format=RdfFormat.N_TRIPLES) for r in fresh}
+    snapshots = _ntriples_each(triples_of)
     plan.snapshots = [
         snapshots[r.local_id] if id(r) not in recalled else recalled[id(r)].snapshot for r in records
     ]
@@ -227,6 +226,21 @@ def _plan(
         whole=known is None,
     )
     return plan
+
+
+def _ntriples_each(triples_of: dict[str, list[Triple]]) -> dict[str, bytes]:
+    """Each record's triples as N-Triples, made by one call to the serializer (one line a
+    triple, in order) and cut at the records' boundaries."""
+    lines = serialize((t for ts in triples_of.values() for t in ts), format=RdfFormat.N_TRIPLES).split(b"\n")
+    out: dict[str, bytes] = {}
+    start = 0
+    for key, ts in triples_of.items():
+        end = start + len(ts)
+        out[key] = b"\n".join(lines[start:end]) + b"\n"
+        start = end
+    if lines[start:] not in ([], [b""]):
+        raise AssertionError("the N-Triples serializer did not write one line per triple")
+    return out
 
 
 def commit_import(commons: Commons, plan: ImportPlan, audience: Audience) -> str:

@@ -185,15 +185,16 @@ def plan_member_change(
     if db.state("built") is None:
         reconcile_all(commons)
     uris = commons.uris
-    touched = {s.split("#", 1)[0] for q in (*remove, *add) if not uris.is_canonical(s := q.subject.value)}
+    added: dict[str, list[Quad]] = defaultdict(list)
+    for q in add:
+        added[q.subject.value.split("#", 1)[0]].append(q)
+    touched = {s.split("#", 1)[0] for q in remove if not uris.is_canonical(s := q.subject.value)}
+    touched |= {r for r in added if not uris.is_canonical(r)}
     if db.state(f"reconciled:{member}") not in (None, member_revision(commons, member)):
         touched |= db.member_records(member) | {
             q.subject.value.split("#", 1)[0] for q in commons.member_quads(member)
         }
         stored = None
-    added: dict[str, list[Quad]] = defaultdict(list)
-    for q in add:
-        added[q.subject.value.split("#", 1)[0]].append(q)
 
     def now(record: str) -> list[Quad]:
         before = stored.get(record, []) if stored is not None else _record_quads(commons, record)

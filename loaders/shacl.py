@@ -83,6 +83,7 @@ class Constraints:
     allowed: frozenset | None = None
     class_: str | None = None
     any_of: list["Constraints"] = field(default_factory=list)
+    bounded: bool = False  # any of the four bounds is set
 
 
 @dataclass
@@ -158,6 +159,9 @@ class Shapes:
                            ("minExclusive", "min_exclusive"), ("maxExclusive", "max_exclusive")):
             if (bound := self._one(props, name)) is not None:
                 setattr(c, attr, Decimal(bound.value))
+        c.bounded = any(
+            b is not None for b in (c.min_inclusive, c.max_inclusive, c.min_exclusive, c.max_exclusive)
+        )
         if (members := self._one(props, "in")) is not None:
             c.allowed = frozenset(self._list(members))
         if (class_ := self._one(props, "class")) is not None:
@@ -277,7 +281,7 @@ class _Data:
             return False
         if c.datatype is not None and not _datatype_ok(value, c.datatype):
             return False
-        if any(b is not None for b in (c.min_inclusive, c.max_inclusive, c.min_exclusive, c.max_exclusive)):
+        if c.bounded:
             number = _number(value)
             if number is None:
                 return False

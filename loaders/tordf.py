@@ -135,16 +135,21 @@ def _decimal(value: Decimal) -> str:
 
 def record_row(record: Record) -> dict[str, str]:
     """The record as a row of template columns, as text, for a table diff."""
+    values = vars(record)
     row: dict[str, str] = {}
     for column in ROW_COLUMNS:
-        value = record.local_id if column == "id" else getattr(record, column, None)
-        if column == "listed":
-            value = "" if record.listed else "false"
-        if column in CONCEPT_COLUMNS:
-            value = [_code(v) for v in (value if isinstance(value, list) else [value]) if v]
-        if column in MULTI_VALUED or isinstance(value, list):
-            value = ";".join(str(v) for v in value or [])
-        elif isinstance(value, Decimal):
-            value = _decimal(value)
-        row[column] = "" if value is None else str(value)
+        if column == "id":
+            row[column] = record.local_id
+        elif column == "listed":
+            row[column] = "" if record.listed else "false"
+        elif column in CONCEPT_COLUMNS:
+            value = values[column]
+            row[column] = ";".join(_code(v) for v in (value if isinstance(value, list) else [value]) if v)
+        elif column in MULTI_VALUED:
+            row[column] = ";".join(str(v) for v in values[column] or [])
+        else:
+            value = values.get(column)
+            row[column] = (
+                "" if value is None else _decimal(value) if isinstance(value, Decimal) else str(value)
+            )
     return row
