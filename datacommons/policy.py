@@ -93,19 +93,13 @@ def policy_from_triples(member: str, triples: Iterable[Triple], uris: Uris) -> P
     return Policy(member, levels, version, modified)
 
 
-def _most_public(levels: Iterable[Level], default: Level) -> Level:
-    return min(levels, key=lambda level: level.rank, default=default)
-
-
-def _at_least(level: Level, floor: Level) -> Level:
-    return level if level.rank >= floor.rank else floor
-
-
-def _about_address(t: Triple) -> bool:
+def _about_address(subject: str, o: object) -> bool:
     """An address's own statements, and the link from its record to it."""
-    return "#" in t.subject.value or (
-        isinstance(t.object, NamedNode) and t.object.value.endswith("#address")
-    )
+    return "#" in subject or (isinstance(o, NamedNode) and o.value.endswith("#address"))
+
+
+_LISTED = COOP.listed.value
+_RANKS = sorted(Level, key=lambda level: level.rank)  # public, members, private
 
 
 def publish(triples: Iterable[Triple], policy: Policy, uris: Uris) -> list[Quad]:
@@ -116,31 +110,31 @@ def publish(triples: Iterable[Triple], policy: Policy, uris: Uris) -> list[Quad]
     most public level of any value it has, so a record whose values are all private does not
     show up in public at all. An unlisted record is never public.
     """
-    by_record: dict[str, list[Triple]] = defaultdict(list)
+    # Levels as ranks (0 public, 1 members, 2 private): the most public is the smallest.
+    rank_of = {p: policy.level(f.name).rank for p, f in FIELD_BY_PREDICATE.items()}
+    graphs = [NamedNode(uris.graph(policy.member, level)) for level in _RANKS]
+    private = len(graphs) - 1
+    by_record: dict[str, list[tuple]] = defaultdict(list)
     for t in triples:
-        by_record[uris.record_of(t.subject.value)].append(t)
-    graphs = {level: NamedNode(uris.graph(policy.member, level)) for level in Level}
+        s, p, o = t.subject, t.predicate, t.object
+        subject, predicate = s.value, p.value
+        by_record[uris.record_of(subject)].append((s, p, o, subject, predicate))
     quads: list[Quad] = []
-    for record_triples in by_record.values():
-        floor = Level.PUBLIC
-        field_level: dict[int, Level] = {}
-        for i, t in enumerate(record_triples):
-            if (t.predicate.value, t.object.value) == _UNLISTED:
-                floor = Level.MEMBERS
-            fld = FIELD_BY_PREDICATE.get(t.predicate.value)
-            if fld is not None:
-                field_level[i] = policy.level(fld.name)
-        record_level = _most_public(field_level.values(), Level.PRIVATE)
-        address_level = _most_public(
-            (lvl for i, lvl in field_level.items() if "#" in record_triples[i].subject.value),
-            Level.PRIVATE,
-        )
-        for i, t in enumerate(record_triples):
-            if i in field_level:
-                level = field_level[i]
-            elif _about_address(t):
-                level = address_level
-            else:
-                level = record_level
-            quads.append(Quad(t.subject, t.predicate, t.object, graphs[_at_least(level, floor)]))
+    for statements in by_record.values():
+        floor = 0
+        record_rank = address_rank = private
+        ranks = []
+        for s, p, o, subject, predicate in statements:
+            rank = rank_of.get(predicate)
+            ranks.append(rank)
+            if rank is not None:
+                record_rank = min(record_rank, rank)
+                if "#" in subject:
+                    address_rank = min(address_rank, rank)
+            elif predicate == _LISTED and o.value == _UNLISTED[1]:
+                floor = 1
+        for (s, p, o, subject, _), rank in zip(statements, ranks):
+            if rank is None:
+                rank = address_rank if _about_address(subject, o) else record_rank
+            quads.append(Quad(s, p, o, graphs[max(rank, floor)]))
     return quads

@@ -143,8 +143,12 @@ class History:
     def record(self, member: str, number: int, plan: ImportPlan) -> None:
         """Keep an import's diff and the member's records after it (before the store commit:
         a row for an import that then failed is replaced by the next import's)."""
-        triples = [t for r in plan.records for t in record_triples(r, member, _SNAPSHOT_URIS)]
-        snapshot = zlib.compress(serialize(triples, format=RdfFormat.N_TRIPLES), 6)
+        if plan.snapshots is not None:
+            text = b"".join(plan.snapshots)
+        else:
+            triples = [t for r in plan.records for t in record_triples(r, member, _SNAPSHOT_URIS)]
+            text = serialize(triples, format=RdfFormat.N_TRIPLES)
+        snapshot = zlib.compress(text, 1)  # the fastest level: this runs on every commit
         self._rows(
             "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?, ?, ?)",
             (member, number, datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -175,8 +179,9 @@ class History:
         return records
 
 
-# Snapshots are read back by local id, so they are written under one fixed base: a store
-# served under another base later still restores them.
+# Snapshots are read back by local id (`raw_records_from_rdf`), whatever base their IRIs
+# have: an import's snapshot is its records' statements as the store has them; others are
+# written under this fixed base.
 _SNAPSHOT_URIS = Uris("http://snapshot.invalid")
 
 

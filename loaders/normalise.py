@@ -377,14 +377,26 @@ def _concept(concepts: ConceptIndex, kind: str, text: str) -> str:
     return found
 
 
-def normalise_all(raws: Iterable[RawRecord], concepts: ConceptIndex) -> tuple[list[Record], list[Problem]]:
-    """Every record of a file; an id used twice is an error naming both records."""
+Recall = Callable[[RawRecord], "tuple[Record, list[Problem]] | None"]
+
+
+def normalise_all(
+    raws: Iterable[RawRecord], concepts: ConceptIndex, *, recall: Recall | None = None,
+    origins: dict[int, tuple[RawRecord, list[Problem]]] | None = None,
+) -> tuple[list[Record], list[Problem]]:
+    """Every record of a file; an id used twice is an error naming both records.
+
+    `recall(raw)` may answer for a record normalised before (a re-import's unchanged rows:
+    its record, at this position, and its problems); `origins`, when given, receives for each
+    record returned (by `id()`) the raw record it came from and its own problems.
+    """
     records: list[Record] = []
     problems: list[Problem] = []
     first_use: dict[str, tuple[str, bool]] = {}
     for raw in raws:
-        record, found = normalise(raw, concepts)
-        problems += found
+        found = recall(raw) if recall is not None else None
+        record, own = found if found is not None else normalise(raw, concepts)
+        problems += own
         if record is None:
             continue
         derived = not raw.values.get("id", "").strip()
@@ -398,4 +410,6 @@ def normalise_all(raws: Iterable[RawRecord], concepts: ConceptIndex) -> tuple[li
             continue
         first_use[record.local_id] = (raw.position, derived)
         records.append(record)
+        if origins is not None:
+            origins[id(record)] = (raw, own)
     return records, problems

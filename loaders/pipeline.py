@@ -6,12 +6,16 @@ A plan is computed without writing anything; `--dry-run` and review pages show i
 """
 from __future__ import annotations
 
+import gc
 import hashlib
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, Quad, Triple
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
 from datacommons.audience import Audience
 from datacommons.policy import Policy, publish
@@ -22,9 +26,10 @@ from datacommons import access
 from . import reconcile
 from .concepts import ConceptIndex
 from .diff import TableDiff, table_diff
+from .import_state import Remembered, StateChange, import_state, raw_hash, state_key, warnings_of
 from .normalise import normalise_all
-from .readers import raw_records_from_rdf, read
-from .record import Problem, Record
+from .readers import ReadResult, raw_records_from_rdf, read
+from .record import Problem, RawRecord, Record
 from .tordf import record_row, record_triples
 from .validate import validate
 
@@ -46,6 +51,13 @@ class ImportPlan:
     add: set[Quad] = field(default_factory=set)
     revision: str = ""
     skipped: int = 0
+    # what is stored now of each record the plan changes, when the plan read it (for the
+    # reconciler); None: not read
+    stored: dict[str, list[Quad]] | None = None
+    # each record's statements as N-Triples, in order (the history's snapshot); None: make them
+    snapshots: list[bytes] | None = None
+    # what the import teaches `import_state` once committed
+    state: StateChange | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -77,6 +89,19 @@ def _records_from_store(commons: Commons, member: str, concepts: ConceptIndex) -
     return records
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Planning and committing make a few hundred thousand small objects with no cycles: the
+    collector's passes over them would cost more than the work."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def plan_import(
     commons: Commons,
     member: str,
@@ -87,56 +112,135 @@ def plan_import(
     skip_invalid: bool = False,
     source_name: str | None = None,
 ) -> ImportPlan:
-    """Work out everything an import would do, writing nothing."""
+    """Work out everything an import would do, writing nothing.
+
+    Every row is read; a row whose raw values are those of a record the member has stored
+    (`import_state`) is that record, unchanged: only the other rows are normalised,
+    validated, published and compared with what is stored.
+    """
     if commons.system.member(member) is None:
         raise ImportRefused(f"no member organisation {member!r}; add it with 'datacommons member add'")
     data = Path(path).read_bytes()
-    concepts = ConceptIndex.default()
     result = read(Path(path), mapping=mapping, fmt=fmt)
-    records, problems = normalise_all(result.records, concepts)
-    problems = list(result.problems) + problems
+    revision = member_revision(commons, member)
+    with _no_gc():
+        known = import_state(commons).recall(member, state_key(commons, revision))
+        plan = _plan(commons, member, result, known, skip_invalid)
+    plan.source_name = source_name or Path(path).name
+    plan.source_hash = "sha256:" + hashlib.sha256(data).hexdigest()
+    plan.revision = revision
+    return plan
 
-    triples_by_record = {r.position: record_triples(r, member, commons.uris) for r in records}
+
+def _plan(
+    commons: Commons, member: str, result: ReadResult, known: dict[str, Remembered] | None,
+    skip_invalid: bool,
+) -> ImportPlan:
+    uris = commons.uris
+    by_hash = {k.hash: k for k in known.values()} if known else {}
+    hashes: dict[int, str] = {}
+    recalled: dict[int, Remembered] = {}
+
+    def recall(raw: RawRecord) -> tuple[Record, list[Problem]] | None:
+        digest = hashes[id(raw)] = raw_hash(raw.values)
+        memory = by_hash.pop(digest, None)
+        if memory is None:
+            return None  # not remembered, or a second row with the same values (a duplicate)
+        record = memory.record  # recalled once: it can take this row's position
+        record.position = raw.position
+        recalled[id(record)] = memory
+        return record, memory.problems(raw.position, memory.checks)
+
+    origins: dict[int, tuple[RawRecord, list[Problem]]] = {}
+    records, problems = normalise_all(
+        result.records, ConceptIndex.default(), recall=recall, origins=origins
+    )
+    problems = list(result.problems) + problems
+    fresh = [r for r in records if id(r) not in recalled]
+
+    # validate the records made now; the others were valid when stored, and keep their warnings
+    triples_of = {r.local_id: record_triples(r, member, uris) for r in fresh}
     positions: dict[str, str] = {}
-    for record in records:
-        iri = commons.uris.record(member, record.local_id)
-        positions[iri] = positions[commons.uris.address(iri)] = record.position
-    all_triples = [t for ts in triples_by_record.values() for t in ts]
-    problems += validate(all_triples, positions)
+    for record in fresh:
+        iri = uris.record(member, record.local_id)
+        positions[iri] = positions[uris.address(iri)] = record.position
+    shapes: dict[str, list[Problem]] = defaultdict(list)
+    for problem in validate((t for ts in triples_of.values() for t in ts), positions):
+        shapes[problem.position].append(problem)
+    for record in records:  # in the order validating them all at once gives
+        memory = recalled.get(id(record))
+        problems += (memory.problems(record.position, memory.shapes) if memory is not None
+                     else shapes.get(record.position, []))
+    at_records = {r.position for r in records}
+    problems += [p for position, ps in shapes.items() if position not in at_records for p in ps]
 
     bad_positions = {p.position for p in problems if p.severity == "error"}
     skipped = 0
     if skip_invalid and bad_positions:
-        kept = [r for r in records if r.position not in bad_positions]
-        skipped = len(result.records) - len(kept)
-        records = kept
-    revision = member_revision(commons, member)
-    old = _records_from_store(commons, member, concepts)
-    diff = table_diff([record_row(r) for r in old], [record_row(r) for r in records])
+        records = [r for r in records if r.position not in bad_positions]
+        fresh = [r for r in fresh if r.position not in bad_positions]
+        skipped = len(result.records) - len(records)
+    new_ids = {r.local_id for r in records}
+    if known is not None:
+        gone = [i for i in known if i not in new_ids]
+        before = [known[r.local_id].record for r in fresh if r.local_id in known]
+        before += [known[i].record for i in gone]
+        diff = table_diff([record_row(r) for r in before], [record_row(r) for r in fresh],
+                          same=len(records) - len(fresh))
+    else:
+        current = commons.member_quads(member)
+        old, _ = normalise_all(raw_records_from_rdf(q.triple for q in current), ConceptIndex.default())
+        gone = [r.local_id for r in old if r.local_id not in new_ids]
+        diff = table_diff([record_row(r) for r in old], [record_row(r) for r in records])
     plan = ImportPlan(
-        member=member,
-        source_name=source_name or Path(path).name,
-        source_hash="sha256:" + hashlib.sha256(data).hexdigest(),
-        kind=result.kind,
-        records=records,
-        problems=problems,
-        diff=diff,
-        revision=revision,
-        skipped=skipped,
+        member=member, source_name="", source_hash="", kind=result.kind, records=records,
+        problems=problems, diff=diff, skipped=skipped,
     )
     if plan.errors and not skip_invalid:
         return plan
-    new_quads = set(
-        publish(
-            (t for r in records for t in triples_by_record[r.position]),
-            commons.policy(member),
-            commons.uris,
-        )
-    )
-    current = commons.member_quads(member)
+
+    new_quads = set(publish((t for r in fresh for t in triples_of[r.local_id]), commons.policy(member), uris))
+    if known is not None:
+        # what is stored of the records made now and of the records gone
+        graphs = uris.member_graphs(member)
+        plan.stored = {}
+        for local_id in [r.local_id for r in fresh] + gone:
+            iri = uris.record(member, local_id)
+            plan.stored[iri] = commons.quads_of(iri, graphs) + commons.quads_of(uris.address(iri), graphs)
+        current = {q for qs in plan.stored.values() for q in qs}
+    elif not current:
+        plan.stored = {}  # the member has nothing stored: no record has anything to replace
     plan.remove = current - new_quads
     plan.add = new_quads - current
+    snapshots = _ntriples_each(triples_of)
+    plan.snapshots = [
+        snapshots[r.local_id] if id(r) not in recalled else recalled[id(r)].snapshot for r in records
+    ]
+    plan.state = StateChange(
+        changed=[
+            Remembered(r.local_id, hashes[id(origins[id(r)][0])], r, warnings_of(origins[id(r)][1]),
+                       warnings_of(shapes.get(r.position, [])), snapshots[r.local_id])
+            for r in fresh
+        ],
+        gone=gone,
+        whole=known is None,
+    )
     return plan
+
+
+def _ntriples_each(triples_of: dict[str, list[Triple]]) -> dict[str, bytes]:
+    """Each record's triples as N-Triples, made by one call to the serializer (one line a
+    triple, in order) and cut at the records' boundaries."""
+    lines = serialize((t for ts in triples_of.values() for t in ts), format=RdfFormat.N_TRIPLES).split(b"\n")
+    out: dict[str, bytes] = {}
+    start = 0
+    for key, ts in triples_of.items():
+        end = start + len(ts)
+        out[key] = b"\n".join(lines[start:end]) + b"\n"
+        start = end
+    if lines[start:] not in ([], [b""]):
+        raise AssertionError("the N-Triples serializer did not write one line per triple")
+    return out
 
 
 def commit_import(commons: Commons, plan: ImportPlan, audience: Audience) -> str:
@@ -167,14 +271,22 @@ def _commit_import(commons: Commons, plan: ImportPlan, audience: Audience) -> st
     number = int(commons.system.setting(f"imports:{plan.member}") or 0) + 1
     activity = commons.uris.import_(plan.member, number)
     provenance = _provenance(commons, plan, activity, audience)
-    reconciled = reconcile.plan_member_change(commons, plan.member, plan.remove, plan.add)
-    history_of(commons).record(plan.member, number, plan)  # its diff, and the state to roll back to
-    commons.apply(
-        remove=plan.remove | reconciled.remove, add=plan.add | set(provenance) | reconciled.add
-    )
-    commons.system.set_setting(f"imports:{plan.member}", str(number))
-    commons.system.set_setting(f"revision:{plan.member}", f"import-{number}")
-    reconciled.save(commons, [plan.member])
+    with _no_gc():
+        reconciled = reconcile.plan_member_change(
+            commons, plan.member, plan.remove, plan.add, stored=plan.stored
+        )
+        state = import_state(commons)
+        state.forget(plan.member)  # until the write is done, nothing is remembered of it
+        history_of(commons).record(plan.member, number, plan)  # its diff, and the state to roll back to
+        commons.apply(
+            remove=plan.remove | reconciled.remove, add=plan.add | set(provenance) | reconciled.add
+        )
+        revision = f"import-{number}"
+        commons.system.set_setting(f"imports:{plan.member}", str(number))
+        commons.system.set_setting(f"revision:{plan.member}", revision)
+        reconciled.save(commons, [plan.member])
+        if plan.state is not None:
+            state.remember(plan.member, state_key(commons, revision), plan.state)
     return activity
 
 

@@ -159,7 +159,7 @@ def _read_csv(text: str, mapping: Mapping | None) -> ReadResult:
         for cells in reader:
             position = f"row {previous_line + 1}"
             previous_line = reader.line_num
-            cells = [_text(c) for c in cells]
+            cells = [_text(c) if "&" in c else c.strip() for c in cells]
             if not any(cells):
                 continue
             if len(cells) > width and any(cells[width:]):

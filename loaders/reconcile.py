@@ -26,7 +26,7 @@ import re
 import threading
 import weakref
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -168,11 +168,16 @@ def reconcile_all(commons: Commons) -> ReconcilePlan:
 
 
 # --- after one member's change ---------------------------------------------------------------
-def plan_member_change(commons: Commons, member: str, remove: set[Quad], add: set[Quad]) -> ReconcilePlan:
+def plan_member_change(
+    commons: Commons, member: str, remove: set[Quad], add: set[Quad],
+    stored: Mapping[str, list[Quad]] | None = None,
+) -> ReconcilePlan:
     """What a change to `member`'s record quads (about to be applied) does to canonical co-ops.
 
     Only the records the change touches are matched again; only the clusters they were or
     will be in are rebuilt. A member whose last reconcile did not finish is redone whole.
+    `stored`, when the caller read them, are the stored quads of the records it changes (a
+    record not in it has none); else they are read here.
     """
     from .pipeline import member_revision
 
@@ -180,18 +185,24 @@ def plan_member_change(commons: Commons, member: str, remove: set[Quad], add: se
     if db.state("built") is None:
         reconcile_all(commons)
     uris = commons.uris
-    touched = {s.split("#", 1)[0] for q in (*remove, *add) if not uris.is_canonical(s := q.subject.value)}
+    added: dict[str, list[Quad]] = defaultdict(list)
+    for q in add:
+        added[q.subject.value.split("#", 1)[0]].append(q)
+    touched = {s.split("#", 1)[0] for q in remove if not uris.is_canonical(s := q.subject.value)}
+    touched |= {r for r in added if not uris.is_canonical(r)}
     if db.state(f"reconciled:{member}") not in (None, member_revision(commons, member)):
         touched |= db.member_records(member) | {
             q.subject.value.split("#", 1)[0] for q in commons.member_quads(member)
         }
-    added: dict[str, list[Quad]] = defaultdict(list)
-    for q in add:
-        added[q.subject.value.split("#", 1)[0]].append(q)
-    new_quads = {
-        record: list((set(_record_quads(commons, record)) - remove) | set(added[record]))
-        for record in touched
-    }
+        stored = None
+
+    def now(record: str) -> list[Quad]:
+        before = stored.get(record, []) if stored is not None else _record_quads(commons, record)
+        if not before:
+            return added[record]
+        return list((set(before) - remove) | set(added[record]))
+
+    new_quads = {record: now(record) for record in touched}
     return _plan_region(commons, db, new_quads, seeds=set())
 
 

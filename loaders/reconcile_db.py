@@ -178,9 +178,9 @@ def write_records(db: sqlite3.Connection, gone: Iterable[str], present: Iterable
         "INSERT OR REPLACE INTO records (iri, member, features) VALUES (?, ?, ?)",
         ((f.iri, f.member, json.dumps(f.values())) for f in present),
     )
-    db.executemany(
+    db.executemany(  # in key order: each insert lands beside the last in the table's index
         "INSERT INTO keys (key, iri) VALUES (?, ?)",
-        ((k, f.iri) for f in present for k in keys.get(f.iri, ())),
+        sorted((k, f.iri) for f in present for k in keys.get(f.iri, ())),
     )
 
 

@@ -83,6 +83,7 @@ class Constraints:
     allowed: frozenset | None = None
     class_: str | None = None
     any_of: list["Constraints"] = field(default_factory=list)
+    bounded: bool = False  # any of the four bounds is set
 
 
 @dataclass
@@ -158,6 +159,9 @@ class Shapes:
                            ("minExclusive", "min_exclusive"), ("maxExclusive", "max_exclusive")):
             if (bound := self._one(props, name)) is not None:
                 setattr(c, attr, Decimal(bound.value))
+        c.bounded = any(
+            b is not None for b in (c.min_inclusive, c.max_inclusive, c.min_exclusive, c.max_exclusive)
+        )
         if (members := self._one(props, "in")) is not None:
             c.allowed = frozenset(self._list(members))
         if (class_ := self._one(props, "class")) is not None:
@@ -191,17 +195,20 @@ class Shapes:
     def validate(self, triples: Iterable[Triple]) -> list[Result]:
         data = _Data(triples)
         results: list[Result] = []
+        objects = data.sp.get
         for shape in self.shapes:
+            path, low, high, constraints = shape.path, shape.min_count, shape.max_count, shape.constraints
+            verdicts: dict[Term, bool] = {}  # a value's verdict, for values many records share
             for focus in data.focus_nodes(shape):
-                values = data.objects(focus, shape.path)
-                bad_count = (shape.min_count is not None and len(values) < shape.min_count) or (
-                    shape.max_count is not None and len(values) > shape.max_count
-                )
-                if bad_count:
-                    results.append(Result(focus, shape.path, None, shape.message, shape.severity, shape.iri))
+                values = objects((focus, path), ())
+                if (low is not None and len(values) < low) or (high is not None and len(values) > high):
+                    results.append(Result(focus, path, None, shape.message, shape.severity, shape.iri))
                 for value in values:
-                    if not data.conforms(value, shape.constraints):
-                        results.append(Result(focus, shape.path, value, shape.message, shape.severity, shape.iri))
+                    ok = verdicts.get(value)
+                    if ok is None:
+                        ok = verdicts[value] = data.conforms(value, constraints)
+                    if not ok:
+                        results.append(Result(focus, path, value, shape.message, shape.severity, shape.iri))
         return results
 
 
@@ -214,19 +221,21 @@ class _Data:
         self.subjects_of: dict[str, dict[Term, None]] = defaultdict(dict)
         self.objects_of: dict[str, dict[Term, None]] = defaultdict(dict)
         self.subclasses: dict[str, set[str]] = defaultdict(set)
+        self._focus: dict[tuple, dict[Term, None]] = {}
         seen: set[Triple] = set()
+        sp = self.sp
         for t in triples:
             if t in seen:
                 continue
             seen.add(t)
-            p = t.predicate.value
-            self.sp[(t.subject, p)].append(t.object)
-            self.subjects_of[p][t.subject] = None
-            self.objects_of[p][t.object] = None
+            s, p, o = t.subject, t.predicate.value, t.object
+            sp[(s, p)].append(o)
+            self.subjects_of[p][s] = None
+            self.objects_of[p][o] = None
             if p == _TYPE:
-                self.by_type[t.object.value].append(t.subject)
+                self.by_type[o.value].append(s)
             elif p == _SUBCLASS:
-                self.subclasses[t.object.value].add(t.subject.value)
+                self.subclasses[o.value].add(s.value)
 
     def objects(self, subject: Term, predicate: str) -> list[Term]:
         return self.sp.get((subject, predicate), [])
@@ -241,6 +250,14 @@ class _Data:
         return found
 
     def focus_nodes(self, shape: PropertyShape) -> dict[Term, None]:
+        """The shape's focus nodes (shapes with the same targets share one answer)."""
+        key = (tuple(shape.targets_node), tuple(shape.targets_class),
+               tuple(shape.targets_subjects_of), tuple(shape.targets_objects_of))
+        if key not in self._focus:
+            self._focus[key] = self._focus_nodes(shape)
+        return self._focus[key]
+
+    def _focus_nodes(self, shape: PropertyShape) -> dict[Term, None]:
         nodes: dict[Term, None] = dict.fromkeys(shape.targets_node)
         for class_ in shape.targets_class:
             for c in self._classes(class_):
@@ -264,7 +281,7 @@ class _Data:
             return False
         if c.datatype is not None and not _datatype_ok(value, c.datatype):
             return False
-        if any(b is not None for b in (c.min_inclusive, c.max_inclusive, c.min_exclusive, c.max_exclusive)):
+        if c.bounded:
             number = _number(value)
             if number is None:
                 return False

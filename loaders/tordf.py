@@ -3,6 +3,7 @@ and as a table row (for the daff diff people review before an import is committe
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 import pycountry
 from pyoxigraph import Literal, NamedNode, Triple
@@ -32,69 +33,98 @@ def country_name(code: str) -> str:
     return getattr(country, "common_name", None) or (country.name if country else code)
 
 
+# Terms every record uses, made once: a pyoxigraph term costs a microsecond to make, and an
+# import makes twenty-five statements a record.
+_TYPE, _LISTED_BY, _LOCAL_ID, _NAME = RDF.type, COOP.listedBy, COOP.localId, GR.name
+_INITIATIVE, _ADDRESS_TYPES = ESS.SSEInitiative, (ESS.Address, VCARD.Address)
+_HAS_ADDRESS, _COUNTRY, _COUNTRY_NAME = ESS.hasAddress, COOP.country, VCARD["country-name"]
+_DESCRIPTION, _HOMEPAGE, _EMAIL, _PHONE = (
+    DCTERMS.description, FOAF.homepage, VCARD.hasEmail, VCARD.hasTelephone,
+)
+_LAT, _LONG, _FOUNDED = GEO.lat, GEO.long, SCHEMA.foundingDate
+_STRUCTURE, _SECTOR, _PRIMARY = ESS.organisationalStructure, ESS.economicSector, ESS.primarySector
+_LEGAL_FORM, _MEMBERSHIP, _QUALIFIER = ESS.legalForm, ESS.baseMembershipType, ESS.qualifier
+_WORKERS, _MEMBERS, _OFFERS, _SAME_AS = (
+    SCHEMA.numberOfEmployees, ESS.totalOfMembers, COOP.offers, SCHEMA.sameAs,
+)
+_REGISTRATION, _LISTED = COOP.registrationNumber, COOP.listed
+_ADDRESS_FIELDS = (
+    ("street", VCARD["street-address"]), ("locality", VCARD.locality),
+    ("region", VCARD.region), ("postal_code", VCARD["postal-code"]),
+)
+_DECIMAL, _INTEGER, _BOOLEAN, _STRING = XSD.decimal, XSD.integer, XSD.boolean, XSD.string
+_FALSE = Literal("false", datatype=XSD.boolean)
+
+
+@lru_cache(maxsize=4096)
+def _node(iri: str) -> NamedNode:
+    """A NamedNode for an IRI many records share (concepts, countries, the member)."""
+    return NamedNode(iri)
+
+
+@lru_cache(maxsize=512)
+def _country_literal(code: str) -> Literal:
+    return Literal(country_name(code))
+
+
 def record_triples(record: Record, member: str, uris: Uris) -> list[Triple]:
     """The triples of one record: what a member says about one co-op."""
     s = NamedNode(uris.record(member, record.local_id))
     t: list[Triple] = [
-        Triple(s, RDF.type, ESS.SSEInitiative),
-        Triple(s, COOP.listedBy, NamedNode(uris.member(member))),
-        Triple(s, COOP.localId, Literal(record.local_id)),
-        Triple(s, GR.name, Literal(record.name)),
+        Triple(s, _TYPE, _INITIATIVE),
+        Triple(s, _LISTED_BY, _node(uris.member(member))),
+        Triple(s, _LOCAL_ID, Literal(record.local_id)),
+        Triple(s, _NAME, Literal(record.name)),
     ]
-
-    def lit(pred: NamedNode, value: object, datatype: NamedNode | None = None) -> None:
-        if value is not None and value != "":
-            t.append(Triple(s, pred, Literal(str(value), datatype=datatype)))
-
-    def iri(pred: NamedNode, value: str | None, subject: NamedNode = s) -> None:
-        if value:
-            t.append(Triple(subject, pred, NamedNode(value)))
-
-    lit(DCTERMS.description, record.description)
-    iri(FOAF.homepage, record.website)
-    iri(VCARD.hasEmail, f"mailto:{record.email}" if record.email else None)
-    iri(VCARD.hasTelephone, f"tel:{record.phone}" if record.phone else None)
+    add = t.append
+    if record.description:
+        add(Triple(s, _DESCRIPTION, Literal(record.description)))
+    if record.website:
+        add(Triple(s, _HOMEPAGE, NamedNode(record.website)))
+    if record.email:
+        add(Triple(s, _EMAIL, NamedNode(f"mailto:{record.email}")))
+    if record.phone:
+        add(Triple(s, _PHONE, NamedNode(f"tel:{record.phone}")))
     if record.latitude is not None and record.longitude is not None:
-        lit(GEO.lat, _decimal(record.latitude), XSD.decimal)
-        lit(GEO.long, _decimal(record.longitude), XSD.decimal)
+        add(Triple(s, _LAT, Literal(_decimal(record.latitude), datatype=_DECIMAL)))
+        add(Triple(s, _LONG, Literal(_decimal(record.longitude), datatype=_DECIMAL)))
     if record.founded:
-        lit(SCHEMA.foundingDate, record.founded, _DATE_TYPES.get(len(record.founded), XSD.string))
+        add(Triple(s, _FOUNDED, Literal(record.founded, datatype=_DATE_TYPES.get(len(record.founded), _STRING))))
     for concept in record.structure:
-        iri(ESS.organisationalStructure, concept)
+        add(Triple(s, _STRUCTURE, _node(concept)))
     for concept in record.activities:
-        iri(ESS.economicSector, concept)
-    iri(ESS.primarySector, record.primary_activity)
-    iri(ESS.legalForm, record.legal_form)
-    iri(ESS.baseMembershipType, record.membership_type)
+        add(Triple(s, _SECTOR, _node(concept)))
+    if record.primary_activity:
+        add(Triple(s, _PRIMARY, _node(record.primary_activity)))
+    if record.legal_form:
+        add(Triple(s, _LEGAL_FORM, _node(record.legal_form)))
+    if record.membership_type:
+        add(Triple(s, _MEMBERSHIP, _node(record.membership_type)))
     for concept in record.qualifiers:
-        iri(ESS.qualifier, concept)
-    lit(SCHEMA.numberOfEmployees, record.workers, XSD.integer)
-    lit(ESS.totalOfMembers, record.members, XSD.integer)
+        add(Triple(s, _QUALIFIER, _node(concept)))
+    if record.workers is not None:
+        add(Triple(s, _WORKERS, Literal(str(record.workers), datatype=_INTEGER)))
+    if record.members is not None:
+        add(Triple(s, _MEMBERS, Literal(str(record.members), datatype=_INTEGER)))
     for offer in record.offerings:
-        lit(COOP.offers, offer)
+        if offer:
+            add(Triple(s, _OFFERS, Literal(offer)))
     for link in record.social:
-        iri(SCHEMA.sameAs, link)
-    lit(COOP.registrationNumber, record.registration_id)
+        if link:
+            add(Triple(s, _SAME_AS, NamedNode(link)))
+    if record.registration_id:
+        add(Triple(s, _REGISTRATION, Literal(record.registration_id)))
     if not record.listed:
-        lit(COOP.listed, "false", XSD.boolean)
+        add(Triple(s, _LISTED, _FALSE))
 
-    address = {
-        VCARD["street-address"]: record.street,
-        VCARD.locality: record.locality,
-        VCARD.region: record.region,
-        VCARD["postal-code"]: record.postal_code,
-    }
-    if any(address.values()) or record.country:
+    address = [(p, getattr(record, name)) for name, p in _ADDRESS_FIELDS]
+    if record.country or any(v for _, v in address):
         a = NamedNode(uris.address(s.value))
-        t += [
-            Triple(s, ESS.hasAddress, a),
-            Triple(a, RDF.type, ESS.Address),
-            Triple(a, RDF.type, VCARD.Address),
-        ]
-        t += [Triple(a, p, Literal(v)) for p, v in address.items() if v]
+        t += [Triple(s, _HAS_ADDRESS, a), Triple(a, _TYPE, _ADDRESS_TYPES[0]), Triple(a, _TYPE, _ADDRESS_TYPES[1])]
+        t += [Triple(a, p, Literal(v)) for p, v in address if v]
         if record.country:
-            t.append(Triple(a, VCARD["country-name"], Literal(country_name(record.country))))
-            iri(COOP.country, SCHEME_COUNTRY[record.country].value, a)
+            add(Triple(a, _COUNTRY_NAME, _country_literal(record.country)))
+            add(Triple(a, _COUNTRY, _node(SCHEME_COUNTRY[record.country].value)))
     return t
 
 
@@ -105,16 +135,21 @@ def _decimal(value: Decimal) -> str:
 
 def record_row(record: Record) -> dict[str, str]:
     """The record as a row of template columns, as text, for a table diff."""
+    values = vars(record)
     row: dict[str, str] = {}
     for column in ROW_COLUMNS:
-        value = record.local_id if column == "id" else getattr(record, column, None)
-        if column == "listed":
-            value = "" if record.listed else "false"
-        if column in CONCEPT_COLUMNS:
-            value = [_code(v) for v in (value if isinstance(value, list) else [value]) if v]
-        if column in MULTI_VALUED or isinstance(value, list):
-            value = ";".join(str(v) for v in value or [])
-        elif isinstance(value, Decimal):
-            value = _decimal(value)
-        row[column] = "" if value is None else str(value)
+        if column == "id":
+            row[column] = record.local_id
+        elif column == "listed":
+            row[column] = "" if record.listed else "false"
+        elif column in CONCEPT_COLUMNS:
+            value = values[column]
+            row[column] = ";".join(_code(v) for v in (value if isinstance(value, list) else [value]) if v)
+        elif column in MULTI_VALUED:
+            row[column] = ";".join(str(v) for v in values[column] or [])
+        else:
+            value = values.get(column)
+            row[column] = (
+                "" if value is None else _decimal(value) if isinstance(value, Decimal) else str(value)
+            )
     return row
