@@ -301,6 +301,10 @@ def bind_variables(query: str, values: Mapping[Variable, object]) -> str:
 
 
 # --- an Oxigraph server of our own -------------------------------------------------------------
+class _StillLocked(Exception):
+    """The folder is still locked by a server that is stopping."""
+
+
 class ManagedOxigraph:
     """`oxigraph serve` on a folder, on a free port of 127.0.0.1, stopped with `stop()` or
     when this process ends."""
@@ -313,17 +317,26 @@ class ManagedOxigraph:
                 "[test] and [bench] extras)"
             )
         location.mkdir(parents=True, exist_ok=True)
-        self.port = _free_port()
-        command = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"]
-        if timeout_s:
-            command += ["--timeout-s", str(timeout_s)]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=_die_with_parent
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        # Stopped by stop(), or when this object is collected, or when Python exits.
-        self._stop = weakref.finalize(self, _stop_process, self.process)
-        self._wait_ready()
+        deadline = time.monotonic() + 15
+        while True:
+            self.port = _free_port()
+            command = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"]
+            if timeout_s:
+                command += ["--timeout-s", str(timeout_s)]
+            self.process = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=_die_with_parent
+            )
+            self.url = f"http://127.0.0.1:{self.port}"
+            # Stopped by stop(), or when this object is collected, or when Python exits.
+            self._stop = weakref.finalize(self, _stop_process, self.process)
+            try:
+                self._wait_ready()
+                return
+            except _StillLocked:
+                # The server of a process that just ended is still letting go of the folder.
+                if time.monotonic() > deadline:
+                    raise RemoteStoreError(f"{location} stays locked by another Oxigraph server") from None
+                time.sleep(0.2)
 
     @property
     def endpoints(self) -> Endpoints:
@@ -333,9 +346,10 @@ class ManagedOxigraph:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RemoteStoreError(
-                    f"oxigraph serve stopped at once: {self.process.stderr.read().decode(errors='replace')}"
-                )
+                error = self.process.stderr.read().decode(errors="replace")
+                if "LOCK" in error and "temporarily unavailable" in error:
+                    raise _StillLocked
+                raise RemoteStoreError(f"oxigraph serve stopped at once: {error}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                     return
