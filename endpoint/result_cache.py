@@ -17,6 +17,8 @@ query (a reader process, a remote store) does not matter to the cache.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cachetools import LRUCache
@@ -25,6 +27,11 @@ from datacommons.queryworker import Answer, Failure
 
 DEFAULT_BUDGET = 32 * 1024 * 1024  # bytes of answers kept at most
 LARGEST_SHARE = 8  # an answer larger than 1/8 of the budget is not kept
+
+
+class StillRunning(Exception):
+    """The same query, asked first by another request, was not answered within this
+    request's timeout."""
 
 
 @dataclass(frozen=True)
@@ -58,17 +65,40 @@ class ResultCache:
             maxsize=budget, getsizeof=lambda value: value[0]
         )
         self._lock = threading.Lock()
+        self._running: dict[AnswerKey, threading.Event] = {}
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: AnswerKey) -> Answer | Failure | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                self.misses += 1
-                return None
-            self.hits += 1
-            return entry[1]
+    def answer(self, key: AnswerKey, compute: Callable[[float], object], timeout: float) -> object:
+        """The kept outcome for `key`, else `compute(seconds left)`'s, kept if it may be.
+
+        One computation per key at a time: requests asking for the same key meanwhile wait
+        for it (within their own `timeout`, else StillRunning) and take its answer; if it
+        ends without one to keep (a timeout, a lost process), the next of them computes."""
+        deadline = time.monotonic() + timeout
+        left = timeout
+        while True:
+            with self._lock:
+                entry = self._entries.get(key)
+                if entry is not None:
+                    self.hits += 1
+                    return entry[1]
+                running = self._running.get(key)
+                if running is None:
+                    running = self._running[key] = threading.Event()
+                    self.misses += 1
+                    break
+            if not running.wait(max(0.0, deadline - time.monotonic())):
+                raise StillRunning(f"the same query, asked just before, was not answered in {timeout:g} s")
+            left = max(0.0, deadline - time.monotonic())
+        try:
+            outcome = compute(left)
+            self.put(key, outcome)
+            return outcome
+        finally:
+            with self._lock:
+                del self._running[key]
+            running.set()
 
     def put(self, key: AnswerKey, outcome: object) -> None:
         """Keep `outcome` if it is an answer or a deterministic refusal and not too large."""

@@ -118,6 +118,20 @@ def test_dataset_parameters_and_formats_are_part_of_the_key(server: Server) -> N
     assert csv.text.splitlines() == ["n", str(count(server))]
 
 
+def test_requests_for_one_query_at_once_run_it_once(served) -> None:
+    server, cache = served
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a ?f }"  # a cross product: some work
+    answers: list[dict] = []
+    misses = cache.misses
+    threads = [threading.Thread(target=lambda: answers.append(ask(server, slow))) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(answers) == 6 and all(a == answers[0] for a in answers)
+    assert cache.misses == misses + 1
+
+
 @pytest.mark.parametrize("bad", ["SELECT ?x WHERE {", "ASK { ?s ?p }"])
 def test_a_syntax_error_stays_an_error(server: Server, bad: str) -> None:
     for _ in range(2):
