@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from cachetools import LRUCache
@@ -49,27 +49,29 @@ class AnswerKey:
     base_iri: str
 
 
-def _size(key: AnswerKey, outcome: Answer | Failure) -> int:
+def _size(key: Hashable, outcome: Answer | Failure) -> int:
     """Roughly the bytes an entry holds (the key's graph set is shared with the commons)."""
     body = outcome.body if isinstance(outcome, Answer) else outcome.message.encode()
-    return len(body) + len(key.query) + 256
+    return len(body) + len(getattr(key, "query", "")) + 256
 
 
 class ResultCache:
-    """A byte-bounded LRU map from `AnswerKey` to the answer; safe to share between threads."""
+    """A byte-bounded LRU map from a key (an `AnswerKey` for /sparql; any hashable value that
+    holds everything the answer depends on, the version and readable graphs included) to the
+    answer; safe to share between threads."""
 
     def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
         self.budget = budget
         # values are (size, outcome): cachetools sizes an entry by its value alone
-        self._entries: LRUCache[AnswerKey, tuple[int, Answer | Failure]] = LRUCache(
+        self._entries: LRUCache[Hashable, tuple[int, Answer | Failure]] = LRUCache(
             maxsize=budget, getsizeof=lambda value: value[0]
         )
         self._lock = threading.Lock()
-        self._running: dict[AnswerKey, threading.Event] = {}
+        self._running: dict[Hashable, threading.Event] = {}
         self.hits = 0
         self.misses = 0
 
-    def answer(self, key: AnswerKey, compute: Callable[[float], object], timeout: float) -> object:
+    def answer(self, key: Hashable, compute: Callable[[float], object], timeout: float) -> object:
         """The kept outcome for `key`, else `compute(seconds left)`'s, kept if it may be.
 
         One computation per key at a time: requests asking for the same key meanwhile wait
@@ -100,7 +102,7 @@ class ResultCache:
                 del self._running[key]
             running.set()
 
-    def put(self, key: AnswerKey, outcome: object) -> None:
+    def put(self, key: Hashable, outcome: object) -> None:
         """Keep `outcome` if it is an answer or a deterministic refusal and not too large."""
         if not isinstance(outcome, (Answer, Failure)):
             return

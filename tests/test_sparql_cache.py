@@ -132,6 +132,19 @@ def test_requests_for_one_query_at_once_run_it_once(served) -> None:
     assert cache.misses == misses + 1
 
 
+def test_named_query_pages_change_at_once_and_per_audience(server: Server, tmp_path: Path) -> None:
+    def coops(token: str | None = None) -> int:
+        reply = fetch(f"{server.url}/queries/home-counts?format=json", headers=bearer(token) if token else {})
+        assert reply.status == 200, reply.text
+        return int(json.loads(reply.body)["results"]["bindings"][0]["coops"]["value"])
+
+    public, alpha = coops(), coops(server.world.tokens["alpha"])
+    assert alpha > public  # alpha also sees the co-op it keeps private
+    assert (coops(), coops(server.world.tokens["alpha"])) == (public, alpha)  # from the cache
+    load_text(server.world.commons, "beta", BETA_CSV, tmp_path, "beta.csv")
+    assert (coops(), coops(server.world.tokens["alpha"])) == (public + 1, alpha + 1)
+
+
 @pytest.mark.parametrize("bad", ["SELECT ?x WHERE {", "ASK { ?s ?p }"])
 def test_a_syntax_error_stays_an_error(server: Server, bad: str) -> None:
     for _ in range(2):
