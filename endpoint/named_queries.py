@@ -24,7 +24,7 @@ from datacommons.queryworker import Answer, Failure
 from . import negotiate
 from .auth import current_audience
 from .query_catalogue import ParameterError, bindings, catalogue, paging
-from .result_cache import StillRunning
+from .result_cache import StillRunning, keepable
 
 bp = Blueprint("named_queries", __name__)
 
@@ -80,8 +80,9 @@ def run(name: str) -> Response:
     )
     cache = current_app.extensions["sparql_results"]
     timeout = current_app.config["DATACOMMONS"].query_timeout
+    compute = lambda _: _page(commons, query.sparql, audience, values, offset, limit)  # noqa: E731
     try:
-        page = cache.answer(key, lambda _: _page(commons, query.sparql, audience, values, offset, limit), timeout)
+        page = cache.answer(key, compute, timeout) if keepable(query.sparql) else compute(timeout)
     except StillRunning as e:
         raise ServiceUnavailable(str(e)) from None
     if isinstance(page, Failure):

@@ -16,6 +16,7 @@ query (a reader process, a remote store) does not matter to the cache.
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -27,6 +28,16 @@ from datacommons.queryworker import Answer, Failure
 
 DEFAULT_BUDGET = 32 * 1024 * 1024  # bytes of answers kept at most
 LARGEST_SHARE = 8  # an answer larger than 1/8 of the budget is not kept
+
+
+# A query that may call another endpoint (SERVICE) depends on data that changes without our
+# version: never kept. The word anywhere in the text is enough; missing the cache costs time only.
+_SERVICE = re.compile(r"service", re.IGNORECASE)
+
+
+def keepable(query: str) -> bool:
+    """Whether the answer to `query` depends on this commons' store alone."""
+    return _SERVICE.search(query) is None
 
 
 class StillRunning(Exception):

@@ -30,7 +30,7 @@ from datacommons.vocab import PREFIXES
 
 from . import negotiate
 from .auth import current_audience
-from .result_cache import AnswerKey, ResultCache, StillRunning
+from .result_cache import AnswerKey, ResultCache, StillRunning, keepable
 
 bp = Blueprint("sparql", __name__)
 
@@ -115,10 +115,13 @@ def _query(text: str) -> Response:
         max_rows=config.max_rows,
         base_iri=request.base_url,
     )
-    try:
-        answer = cache.answer(key, lambda seconds: _answer(key, audience, seconds), timeout)
-    except StillRunning as e:
-        raise ServiceUnavailable(f"{e}: the query needs longer than this endpoint allows") from None
+    if not keepable(text):  # it calls another endpoint, whose data changes without our version
+        answer = _answer(key, audience, timeout)
+    else:
+        try:
+            answer = cache.answer(key, lambda seconds: _answer(key, audience, seconds), timeout)
+        except StillRunning as e:
+            raise ServiceUnavailable(f"{e}: the query needs longer than this endpoint allows") from None
     if isinstance(answer, Failure):
         if answer.kind == "unacceptable":
             raise NotAcceptable(_unacceptable(answer.message))

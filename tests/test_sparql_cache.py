@@ -145,6 +145,15 @@ def test_named_query_pages_change_at_once_and_per_audience(server: Server, tmp_p
     assert (coops(), coops(server.world.tokens["alpha"])) == (public + 1, alpha + 1)
 
 
+def test_a_query_calling_another_endpoint_is_never_kept(served) -> None:
+    server, cache = served
+    query = "SELECT * WHERE { OPTIONAL { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?p ?o } } }"
+    server.world.commons.service_allowlist = frozenset({"http://127.0.0.1:9/sparql"})
+    for _ in range(2):
+        ask(server, query)
+    assert len(cache) == 0 and cache.hits == 0
+
+
 @pytest.mark.parametrize("bad", ["SELECT ?x WHERE {", "ASK { ?s ?p }"])
 def test_a_syntax_error_stays_an_error(server: Server, bad: str) -> None:
     for _ in range(2):
