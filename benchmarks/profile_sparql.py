@@ -80,6 +80,8 @@ def main() -> None:
     parser.add_argument("--clients", default="1,16")
     parser.add_argument("--only", choices=["ours", "oxigraph", "both"], default="both")
     parser.add_argument("--mixes", default="repeated,fresh")
+    parser.add_argument("--source", type=Path, default=ROOT,
+                        help="serve from this checkout (e.g. an older commit's `git archive`), to compare")
     args = parser.parse_args()
     store = prepare(args.workdir, args.coops, args.seed)
     env = {**os.environ, "DATACOMMONS_RATE_LIMIT": "", "DATACOMMONS_THREADS": "16"}
@@ -90,7 +92,7 @@ def main() -> None:
             started = time.perf_counter()
             process = subprocess.Popen(
                 [sys.executable, "-m", "datacommons.cli", "serve", "--store", str(store), "--port", str(port)],
-                env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                env={**env, "PYTHONPATH": str(args.source)}, cwd=args.source, stdout=subprocess.DEVNULL,
             )
             url = f"http://127.0.0.1:{port}"
             wait_until_up(url + "/health", 300)
