@@ -4,8 +4,10 @@ Queries by GET, POST form and POST direct; updates by POST form and POST direct,
 administrators, on their workspace (see `Uris.is_workspace`): the update's default graph is
 the admin graph and `DROP ALL` means the workspace, never the commons' own graphs. Every
 query runs in a reader process with a timeout (`datacommons.querypool`); results are capped
-at `max_rows`, and the cap is stated in the `Result-Row-Limit` header. A GET with no query is
-the service description, or the query editor for browsers.
+at `max_rows`, and the cap is stated in the `Result-Row-Limit` header. A repeated query is
+answered from an exact cache (`result_cache`: keyed by the store version and the audience's
+readable graphs among the rest). A GET with no query is the service description, or the
+query editor for browsers.
 """
 from __future__ import annotations
 
