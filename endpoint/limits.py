@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, Flask, request
-from flask_limiter import Limiter
 
 LIMITED_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE"]
 
@@ -27,6 +26,8 @@ def init_app(app: Flask, blueprints: list[Blueprint]) -> None:
     rate = app.config["DATACOMMONS"].rate_limit.strip()
     if not rate:
         return
+    from flask_limiter import Limiter  # a quarter second of imports, only when limits are on
+
     limiter = Limiter(client_key, app=app, storage_uri="memory://", headers_enabled=True)
     for blueprint in blueprints:
         limiter.limit(rate, methods=LIMITED_METHODS)(blueprint)

@@ -9,19 +9,22 @@ all formats carry exactly the same rows.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from itertools import islice
 
 from flask import Blueprint, Response, current_app, render_template, request
 from pyoxigraph import (
     BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QueryTriples, parse_query_results,
 )
-from werkzeug.exceptions import BadRequest, NotAcceptable, NotFound
+from werkzeug.exceptions import BadRequest, NotAcceptable, NotFound, ServiceUnavailable
 
 from datacommons.querycheck import QueryRefused
+from datacommons.queryworker import Answer, Failure
 
 from . import negotiate
 from .auth import current_audience
 from .query_catalogue import ParameterError, bindings, catalogue, paging
+from .result_cache import StillRunning, keepable
 
 bp = Blueprint("named_queries", __name__)
 
@@ -67,21 +70,32 @@ def run(name: str) -> Response:
             return Response(render_template("query.html", query=query, error=str(e), rows=None,
                                             variables=[], args=request.args), status=400, mimetype="text/html")
         raise BadRequest(str(e)) from None
+    key = NamedQueryKey(
+        version=commons.version,  # read first, as for /sparql (see result_cache)
+        graphs=commons.graphs_for(audience),
+        query=query.sparql,
+        values=tuple(sorted(values.items(), key=lambda item: item[0].value)),
+        offset=offset,
+        limit=limit,
+    )
+    cache = current_app.extensions["sparql_results"]
+    timeout = current_app.config["DATACOMMONS"].query_timeout
+    compute = lambda _: _page(commons, query.sparql, audience, values, offset, limit)  # noqa: E731
     try:
-        result = commons.query(query.sparql, audience, substitutions=values)
-    except (SyntaxError, QueryRefused) as e:
-        raise BadRequest(str(e)) from None
-    if isinstance(result, QueryTriples):
-        raise NotAcceptable("named queries are SELECT or ASK queries")
-    document = _results_json(result, offset, limit)
+        page = cache.answer(key, compute, timeout) if keepable(query.sparql) else compute(timeout)
+    except StillRunning as e:
+        raise ServiceUnavailable(str(e)) from None
+    if isinstance(page, Failure):
+        raise (NotAcceptable if page.kind == "unacceptable" else BadRequest)(page.message)
+    body = page.body
     if media == "text/html":
+        document = json.loads(body)
         rows = document.get("results", {}).get("bindings", [])
         return Response(render_template(
             "query.html", query=query, error=None, variables=document["head"].get("vars", []),
             rows=rows, boolean=document.get("boolean"), args=request.args,
             offset=offset, limit=limit,
         ), mimetype="text/html")
-    body = json.dumps(document, ensure_ascii=False).encode("utf-8")
     if media != "application/sparql-results+json":
         body = parse_query_results(body, format=QueryResultsFormat.JSON).serialize(
             format=negotiate.RESULT_FORMATS[media])
@@ -90,6 +104,31 @@ def run(name: str) -> Response:
         response.charset = "utf-8"
     response.headers["Vary"] = "Accept, Authorization"
     return response
+
+
+@dataclass(frozen=True)
+class NamedQueryKey:
+    """Everything one page of a named query's results depends on (see result_cache)."""
+
+    version: int
+    graphs: frozenset[str]
+    query: str
+    values: tuple
+    offset: int
+    limit: int
+
+
+def _page(commons, sparql: str, audience, values, offset: int, limit: int) -> Answer | Failure:
+    """One page of results as SPARQL JSON, or the reason there is none."""
+    try:
+        result = commons.query(sparql, audience, substitutions=values)
+    except (SyntaxError, QueryRefused) as e:
+        return Failure("syntax", str(e))
+    if isinstance(result, QueryTriples):
+        return Failure("unacceptable", "named queries are SELECT or ASK queries")
+    document = _results_json(result, offset, limit)
+    return Answer(json.dumps(document, ensure_ascii=False).encode("utf-8"),
+                  "application/sparql-results+json", "boolean" if "boolean" in document else "solutions")
 
 
 def _media() -> str:

@@ -4,8 +4,10 @@ Queries by GET, POST form and POST direct; updates by POST form and POST direct,
 administrators, on their workspace (see `Uris.is_workspace`): the update's default graph is
 the admin graph and `DROP ALL` means the workspace, never the commons' own graphs. Every
 query runs in a reader process with a timeout (`datacommons.querypool`); results are capped
-at `max_rows`, and the cap is stated in the `Result-Row-Limit` header. A GET with no query is
-the service description, or the query editor for browsers.
+at `max_rows`, and the cap is stated in the `Result-Row-Limit` header. A repeated query is
+answered from an exact cache (`result_cache`: keyed by the store version and the audience's
+readable graphs among the rest). A GET with no query is the service description, or the
+query editor for browsers.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from datacommons.vocab import PREFIXES
 
 from . import negotiate
 from .auth import current_audience
+from .result_cache import AnswerKey, ResultCache, StillRunning, keepable
 
 bp = Blueprint("sparql", __name__)
 
@@ -96,26 +99,31 @@ def _single(values, name: str) -> str:
 
 # --- queries ---------------------------------------------------------------------------------
 def _query(text: str) -> Response:
-    commons, config = _commons(), _config()
-    try:
-        dataset = commons.dataset(
-            text,
-            current_audience(),
-            request.values.getlist("default-graph-uri"),
-            request.values.getlist("named-graph-uri"),
-        )
-    except QueryRefused as e:
-        raise BadRequest(str(e)) from None
-    job = QueryJob(
-        text,
-        dataset.default,
-        dataset.named,
+    commons, config, cache = _commons(), _config(), _cache()
+    audience = current_audience()
+    timeout = _timeout()  # checked on every request, answered from the cache or not
+    default_uris = request.values.getlist("default-graph-uri")
+    named_uris = request.values.getlist("named-graph-uri")
+    # The version is read first: an answer is then never filed under a version later than
+    # the data it was computed on (see result_cache).
+    key = AnswerKey(
+        version=commons.version,
+        graphs=commons.graphs_for(audience),
+        query=text,
+        default_graph_uris=tuple(default_uris),
+        named_graph_uris=tuple(named_uris),
         results_format=_format("results"),
         graph_format=_format("graph"),
         max_rows=config.max_rows,
         base_iri=request.base_url,
     )
-    answer = _run(job)
+    if not keepable(text):  # it calls another endpoint, whose data changes without our version
+        answer = _answer(key, audience, timeout)
+    else:
+        try:
+            answer = cache.answer(key, lambda seconds: _answer(key, audience, seconds), timeout)
+        except StillRunning as e:
+            raise ServiceUnavailable(f"{e}: the query needs longer than this endpoint allows") from None
     if isinstance(answer, Failure):
         if answer.kind == "unacceptable":
             raise NotAcceptable(_unacceptable(answer.message))
@@ -130,6 +138,28 @@ def _query(text: str) -> Response:
             response.headers[TRUNCATED_HEADER] = "true"
     response.headers["Vary"] = "Accept, Authorization"
     return response
+
+
+def _answer(key: AnswerKey, audience, timeout: float):
+    """Run the query of `key` over the dataset it names within what `audience` may read."""
+    try:
+        dataset = _commons().dataset(
+            key.query, audience, key.default_graph_uris, key.named_graph_uris
+        )
+    except QueryRefused as e:
+        raise BadRequest(str(e)) from None
+    return _run(
+        QueryJob(
+            key.query,
+            dataset.default,
+            dataset.named,
+            results_format=key.results_format,
+            graph_format=key.graph_format,
+            max_rows=key.max_rows,
+            base_iri=key.base_iri,
+        ),
+        timeout,
+    )
 
 
 def _format(kind: str) -> str | None:
@@ -200,10 +230,10 @@ def _update(text: str) -> Response:
 
 
 # --- running -----------------------------------------------------------------------------------
-def _run(job: QueryJob | UpdateJob):
+def _run(job: QueryJob | UpdateJob, timeout: float | None = None):
     """Run a job in a reader process within the request's timeout; a stopped or unanswered
     job is a 503 the client can tell from a result."""
-    timeout = _timeout()
+    timeout = _timeout() if timeout is None else timeout
     try:
         return _pool().run(job, timeout)
     except QueryTimeout as e:
@@ -248,9 +278,13 @@ def _pool() -> QueryPool:
     return current_app.extensions["querypool"]
 
 
+def _cache() -> ResultCache:
+    return current_app.extensions["sparql_results"]
+
+
 def init_app(app) -> None:
-    """Give the application its reader processes (started on the first query) and the
-    SERVICE allow-list from its configuration."""
+    """Give the application its reader processes (started on the first query), the cache of
+    answers, and the SERVICE allow-list from its configuration."""
     commons, config = app.extensions["commons"], app.config["DATACOMMONS"]
     commons.service_allowlist = config.service_allowlist
     if commons.embedded:
@@ -259,6 +293,7 @@ def init_app(app) -> None:
         from datacommons.remotequery import RemoteQueries
 
         app.extensions["querypool"] = RemoteQueries(commons)
+    app.extensions["sparql_results"] = ResultCache()
 
 
 # --- service description ---------------------------------------------------------------------
