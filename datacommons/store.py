@@ -31,7 +31,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from . import access, querycheck
+from . import access, querycheck, views
 from .audience import Audience
 from .backends import BackendError, open_store
 from .sparqlstore import RemoteStoreError, data_update
@@ -104,8 +104,10 @@ class Commons:
         # Workspace writes read the graphs, change them and write them back: one at a time.
         self.workspace_lock = threading.Lock()
         self.service_allowlist: frozenset[str] = frozenset()
+        self.public_view = views.public_view(self.uris)
         try:
             self._load_vocabulary()
+            self._ensure_view()
         except RemoteStoreError as e:
             self._opened.close()
             raise StoreError(str(e)) from None
@@ -161,8 +163,16 @@ class Commons:
         if not default and not named:
             default, named = shape.default_graphs, shape.named_graphs
         if not default and not named:
-            return QueryDataset(sorted(allowed), sorted(allowed))
+            return QueryDataset(self._merged(allowed), sorted(allowed))
         return QueryDataset([g for g in default if g in allowed], [g for g in named if g in allowed])
+
+    def _merged(self, allowed: frozenset[str]) -> list[str]:
+        """The graphs whose merge is the merge of `allowed`: the public view in place of the
+        public's graphs when `allowed` holds every one of them (`views`)."""
+        public = views.sources(self.members(), self.uris)
+        if public <= allowed:
+            return [self.public_view, *sorted(allowed - public)]
+        return sorted(allowed)
 
     def query(
         self,
@@ -275,9 +285,16 @@ class Commons:
         if any(isinstance(g, DefaultGraph) for g in graphs):
             raise StoreError("the commons writes only to named graphs")
         with self._writing():
-            if remove:
-                self._store.update(_update_text(remove, add))
-            elif _BULK_MIN <= len(add) < _BULK_BATCH:
+            # The public view changes with its sources, in the same transaction.
+            delta = views.changes(
+                self._store, self.public_view, views.sources(self.members(), self.uris), remove, add
+            )
+            if delta is None:
+                text = _update_text(remove, add) + " ;\n" + self._view_rebuild_text()
+                self._store.update(text)
+            elif remove or delta[0]:
+                self._store.update(_update_text(remove + delta[0], add + delta[1]))
+            elif _BULK_MIN <= len(add := add + delta[1]) < _BULK_BATCH:
                 self._store.bulk_extend(add)
             elif add:
                 self._store.extend(add)
@@ -404,10 +421,35 @@ class Commons:
         for f in files:
             for t in parse(path=str(f), format=RdfFormat.TURTLE):
                 quads.append(Quad(t.subject, t.predicate, t.object, graph))
-        with self._writing():  # replaced in one transaction
-            self._store.update(f"DROP SILENT GRAPH {graph} ;\n" + _update_text((), quads))
+        with self._writing():  # replaced in one transaction, the public view with it
+            self._store.update(views.replace_graph_text(
+                self.public_view, graph.value, views.sources(self.members(), self.uris),
+                _update_text((), quads),
+            ))
         self.system.set_setting("vocabulary_hash", digest.hexdigest())
         self._record_graph_changes([graph.value], digest.hexdigest()[:16])
+
+    def _view_rebuild_text(self) -> str:
+        return views.rebuild_text(self.public_view, views.sources(self.members(), self.uris))
+
+    def _ensure_view(self) -> None:
+        """Make the public view when this store has none yet, or one of an older layout."""
+        if self.system.setting("public-view") == views.VIEW_LAYOUT:
+            return
+        with self._writing():
+            if self.embedded:
+                # Bulk-loaded from the sources (minutes faster than INSERT ... WHERE on a large
+                # store); the layout is recorded only once it is whole, so an interrupted
+                # build is made again at the next opening.
+                view = NamedNode(self.public_view)
+                self._store.remove_graph(view) if self._store.contains_named_graph(view) else None
+                self._store.bulk_extend(
+                    Quad(q.subject, q.predicate, q.object, view)
+                    for q in self.quads_in(sorted(views.sources(self.members(), self.uris)))
+                )
+            else:
+                self._store.update(self._view_rebuild_text())
+        self.system.set_setting("public-view", views.VIEW_LAYOUT)
 
     def dump(self, output, audience: Audience, fmt: RdfFormat = RdfFormat.N_QUADS) -> None:
         """Serialise every quad the audience may read (streamed, never built in memory)."""

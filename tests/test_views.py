@@ -1,0 +1,102 @@
+"""The public view holds exactly the merge of the public's graphs, after every kind of write,
+and is never itself visible."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from pyoxigraph import NamedNode, RdfFormat, parse
+
+from datacommons import views
+from datacommons.audience import ADMIN, ANONYMOUS, member_audience
+from datacommons.fields import Level
+from datacommons.store import Commons
+from loaders.pipeline import republish
+
+from .conftest import BASE, CORE_CSV, World, load_text
+
+NAME = "http://purl.org/goodrelations/v1#name"
+PHONE = "http://www.w3.org/2006/vcard/ns#hasTelephone"
+
+
+def view_triples(commons: Commons) -> set:
+    return {q.triple for q in commons.quads_in([commons.public_view])}
+
+
+def public_merge(commons: Commons) -> set:
+    return {q.triple for q in commons.quads_in(sorted(views.sources(commons.members(), commons.uris)))}
+
+
+def test_the_view_is_the_merge_of_the_public_graphs_after_imports_and_policy_changes(
+    world: World, tmp_path: Path
+) -> None:
+    commons = world.commons
+    assert view_triples(commons) == public_merge(commons) != set()
+    # A field made public, then private again: in the view, then gone from it.
+    republish(commons, "alpha", commons.policy("alpha").changed({"phone": Level.PUBLIC}))
+    phones = {t.object.value for t in view_triples(commons) if t.predicate.value == PHONE}
+    assert "tel:+16125550142" in phones
+    republish(commons, "alpha", commons.policy("alpha").changed({"phone": Level.PRIVATE}))
+    assert not any(t.predicate.value == PHONE for t in view_triples(commons))
+    # A re-import that changes and drops records.
+    changed = CORE_CSV.replace("Red Door Bakery Co-op", "Red Door Bakery").replace(
+        CORE_CSV.splitlines()[2] + "\n", ""
+    )
+    load_text(commons, "alpha", changed, tmp_path, "again.csv")
+    names = {t.object.value for t in view_triples(commons) if t.predicate.value == NAME}
+    assert "Red Door Bakery" in names and "Red Door Bakery Co-op" not in names
+    assert "Prairie Harvest Cooperative" not in names
+    assert view_triples(commons) == public_merge(commons)
+
+
+def test_a_statement_two_graphs_make_public_stays_while_one_still_does(world: World, tmp_path: Path) -> None:
+    """Both members list the same co-op with the same locality: the view keeps the statement
+    until neither public graph holds it (the view is a merge: a set, not a count)."""
+    commons = world.commons
+    shared = "http://example.org/shared-statement"
+    alpha, beta = (NamedNode(f"{BASE}/graph/{m}/public") for m in ("alpha", "beta"))
+    from pyoxigraph import Literal, Quad
+
+    quad = lambda g: Quad(NamedNode(shared), NamedNode(NAME), Literal("Shared"), g)  # noqa: E731
+    commons.apply(remove=(), add=[quad(alpha), quad(beta)])
+    assert any(t.subject.value == shared for t in view_triples(commons))
+    commons.apply(remove=[quad(alpha)], add=())
+    assert any(t.subject.value == shared for t in view_triples(commons))
+    commons.apply(remove=[quad(beta)], add=())
+    assert not any(t.subject.value == shared for t in view_triples(commons))
+    assert view_triples(commons) == public_merge(commons)
+
+
+def test_queries_read_the_view_but_never_see_it(world: World) -> None:
+    commons = world.commons
+    assert commons.dataset("SELECT * {}", ANONYMOUS).default == [commons.public_view]
+    member = commons.dataset("SELECT * {}", member_audience("alpha"))
+    assert member.default[0] == commons.public_view and commons.public_view not in member.named
+    for audience in (ANONYMOUS, member_audience("alpha"), ADMIN):
+        graphs = {s["g"].value for s in commons.query("SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }", audience)}
+        assert commons.public_view not in graphs and graphs
+        # Naming the view as a dataset reads nothing: it is no audience's graph.
+        named = commons.query(f"SELECT * FROM <{commons.public_view}> {{ ?s ?p ?o }} LIMIT 1", audience)
+        assert list(named) == []
+        out = io.BytesIO()
+        commons.dump(out, audience)
+        assert commons.public_view not in {q.graph_name.value for q in parse(out.getvalue(), format=RdfFormat.N_QUADS)}
+    # Members' and private values stay out of the public's answers, though the view is used.
+    names = {s["n"].value for s in commons.query(f"SELECT ?n {{ ?c <{NAME}> ?n }}", ANONYMOUS)}
+    assert "Red Door Bakery Co-op" in names and "Quiet Housing Co-op" not in names
+
+
+def test_a_store_without_the_view_makes_it_when_opened(tmp_path: Path) -> None:
+    commons = Commons(tmp_path / "store", base=BASE)
+    commons.add_member("alpha", "Alpha")
+    load_text(commons, "alpha", CORE_CSV, tmp_path)
+    expected = view_triples(commons)
+    commons._store.update(f"DROP GRAPH <{commons.public_view}>")  # as a store made before views
+    commons.system.set_setting("public-view", "0")
+    assert view_triples(commons) == set()
+    commons.close()
+    reopened = Commons(tmp_path / "store")
+    try:
+        assert view_triples(reopened) == expected == public_merge(reopened)
+    finally:
+        reopened.close()
