@@ -23,7 +23,7 @@ from werkzeug.http import is_resource_modified
 
 from datacommons.vocab import PREFIXES
 
-from . import jsonld, negotiate
+from . import jsonld, negotiate, response_cache
 from .auth import current_audience
 
 OFFERED = [negotiate.HTML, *negotiate.RDF_FORMATS]
@@ -95,6 +95,7 @@ def represent(
         response = Response(serialize(data, format=fmt, prefixes=PREFIXES), mimetype=media)
     if media.startswith("text/"):
         response.charset = "utf-8"
+    response_cache.keep()
     response.set_etag(etag)
     response.last_modified = modified
     response.headers["Vary"] = "Accept, Authorization"
