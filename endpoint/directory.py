@@ -14,7 +14,7 @@ from werkzeug.exceptions import BadRequest
 
 from datacommons.vocab import COOP_CONCEPT, SCHEME_ACTIVITY, SCHEME_STRUCTURE
 
-from . import negotiate
+from . import negotiate, response_cache
 from .auth import current_audience
 from .iri_paths import page_for
 from .search_index import SearchIndexes
@@ -58,11 +58,10 @@ def search(fixed: dict[str, tuple[str, ...]] | None = None) -> Results:
         wanted = Search.from_args(request.args, fixed)
     except SearchError as e:
         raise BadRequest(str(e)) from None
-    db = search_indexes().connect(current_audience())
-    try:
-        return run(db, wanted)
-    finally:
-        db.close()
+    index = search_indexes().open(current_audience())
+    if index.current:  # an answer from an index a write behind is not kept
+        response_cache.keep()
+    return run(index, wanted)
 
 
 def facet_for_concept(iri: str) -> tuple[str, str] | None:
