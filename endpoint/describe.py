@@ -158,12 +158,23 @@ def graph_owner(commons: Commons, graph: str) -> tuple[str | None, str | None]:
     return (parts[0], parts[1]) if len(parts) == 2 else (None, None)
 
 
-def describe(commons: Commons, iri: str, audience: Audience, lang: str = "en") -> Entity | None:
-    """Everything about `iri` (and its `#address`) that `audience` may read; None if nothing."""
+def statements(commons: Commons, iri: str, audience: Audience) -> list[Quad]:
+    """The statements about `iri` and its `#address` that `audience` may read (none if it
+    may read nothing about `iri` itself)."""
     quads = commons.quads_about(iri, audience)
+    if quads:
+        quads += commons.quads_about(iri + "#address", audience)
+    return quads
+
+
+def describe(commons: Commons, iri: str, audience: Audience, lang: str = "en",
+             quads: list[Quad] | None = None) -> Entity | None:
+    """Everything about `iri` (and its `#address`) that `audience` may read; None if nothing.
+    `quads`: those statements, when the caller has read them already (`statements`)."""
+    if quads is None:
+        quads = statements(commons, iri, audience)
     if not quads:
         return None
-    quads += commons.quads_about(iri + "#address", audience)
     labels = _Labels(commons, audience, lang)
     base = commons.uris.base
     by_predicate: dict[str, list[Value]] = defaultdict(list)

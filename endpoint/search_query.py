@@ -219,11 +219,13 @@ def run(index: Index, search: Search) -> Results:
         match &= bits
     total = match.bit_count()
     first, wanted = (search.page - 1) * search.per_page, search.page * search.per_page
-    if ranked is not None:
-        flags = match.to_bytes((match.bit_length() + 7) // 8 or 1, "little")
+    if ranked is not None and match == base and not search.near:
+        page = list(ranked[first:wanted])  # nothing but the words: their ranking is the order
+    elif ranked is not None:
+        flags = match.to_bytes((facets.everything.bit_length() + 7) // 8 + 1, "little")
         order: list[int] = []
         for n in ranked:
-            if n >> 3 < len(flags) and flags[n >> 3] >> (n & 7) & 1:
+            if flags[n >> 3] >> (n & 7) & 1:
                 order.append(n)
                 if len(order) >= wanted:  # rank, then name: distance never breaks a tie
                     break
