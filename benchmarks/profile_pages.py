@@ -76,6 +76,12 @@ def mixes(store: Path) -> dict[str, callable]:
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_server(store: Path, threads: int) -> tuple[subprocess.Popen, str, float]:
     port = free_port()
     env = {**os.environ, "DATACOMMONS_RATE_LIMIT": "", "DATACOMMONS_THREADS": str(threads)}
@@ -117,7 +123,7 @@ def wrk(args: argparse.Namespace) -> None:
     random.Random(1).shuffle(paths)
     server, url, startup = start_server(store, args.threads)
     try:
-        print(f"start-up {startup:.2f} s (threads {args.threads})", flush=True)
+        print(f"start-up {startup:.2f} s (threads {args.threads}); load average {os.getloadavg()[0]:.1f}", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             files = {"entities": Path(tmp) / "entities.txt", "searches": Path(tmp) / "searches.txt"}
             files["entities"].write_text("\n".join(paths), encoding="utf-8")
@@ -140,13 +146,19 @@ def wrk(args: argparse.Namespace) -> None:
                 env = {**os.environ, "PAGES_PATHS": str(source), "PAGES_ACCEPT": accept, "PAGES_HOT": str(hot)}
                 command = ["wrk", "-t", "2", "-c", str(args.clients), "-d", f"{args.seconds:g}s", "--latency",
                            "-s", str(ROOT / "benchmarks" / "pages.lua"), url]
+                warm = [*command[:5], "-d", "2s", *command[7:]]  # as in `load`: a short run first
+                subprocess.run(warm, env=env, capture_output=True, check=True)
+                cpu = cpu_seconds(server.pid)
                 text = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+                cpu = cpu_seconds(server.pid) - cpu
                 rate = re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)
+                total = int(re.search(r"(\d+) requests in", text).group(1))
                 p50 = re.search(r"50%\s+(\S+)", text).group(1)
                 p99 = re.search(r"99%\s+(\S+)", text).group(1)
                 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
                 print(f"{label:32s} {args.clients} clients (wrk): {float(rate):8.1f} req/s  p50 {p50:>8}  "
-                      f"p99 {p99:>8}{'  errors ' + errors.group(1) if errors else ''}", flush=True)
+                      f"p99 {p99:>8}  server CPU {cpu / max(1, total) * 1000:.2f} ms/request"
+                      f"{'  errors ' + errors.group(1) if errors else ''}", flush=True)
         print(f"server peak RSS {tree_peak_rss_mb(server.pid):.0f} MB", flush=True)
     finally:
         server.terminate()
