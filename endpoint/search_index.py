@@ -167,7 +167,8 @@ class SearchIndexes:
             if held == state:
                 self._built[key] = state
                 return path, state, True
-            if held is None:  # nothing to answer from yet: build it now
+            if held is None or not held.startswith(f"{SCHEMA_VERSION}:"):
+                # nothing this code can answer from yet (no file, or an older layout): build it now
                 self._build(audience, path, state)
                 self._built[key] = state
                 return path, state, True

@@ -169,3 +169,18 @@ def test_the_search_index_answers_from_its_file_after_a_restart(world: World) ->
     assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.sqlite3")} == built
 
 
+
+
+def test_an_index_file_of_an_older_layout_is_rebuilt_before_it_is_used(world: World) -> None:
+    import sqlite3
+
+    for served in serve(world):
+        assert json.loads(fetch(served.url + "/api/search?q=bakery").body)["total"] == 1
+    (path,) = (world.commons.path / "search").glob("anonymous-*.sqlite3")
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE facet_bits")
+    db.execute("UPDATE meta SET value = '1:' || substr(value, 3) WHERE key = 'state'")
+    db.commit()
+    db.close()
+    for served in serve(world):
+        assert json.loads(fetch(served.url + "/api/search?q=bakery").body)["total"] == 1
