@@ -82,13 +82,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_server(store: Path, threads: int) -> tuple[subprocess.Popen, str, float]:
+def start_server(store: Path, threads: int, code: Path = ROOT) -> tuple[subprocess.Popen, str, float]:
     port = free_port()
     env = {**os.environ, "DATACOMMONS_RATE_LIMIT": "", "DATACOMMONS_THREADS": str(threads)}
     started = time.perf_counter()
     server = subprocess.Popen(
         [sys.executable, "-m", "datacommons.cli", "serve", "--store", str(store), "--port", str(port)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     wait_until_up(url + "/health", 300)
@@ -121,8 +121,11 @@ def wrk(args: argparse.Namespace) -> None:
     store = Path(args.store)
     paths = entity_paths(store)
     random.Random(1).shuffle(paths)
-    server, url, startup = start_server(store, args.threads)
+    server, url, startup = start_server(store, args.threads, Path(args.code))
     try:
+        import urllib.request
+
+        urllib.request.urlopen(url + "/api/search?q=bakery", timeout=600).read()  # the index, built if need be
         print(f"start-up {startup:.2f} s (threads {args.threads}); load average {os.getloadavg()[0]:.1f}", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             files = {"entities": Path(tmp) / "entities.txt", "searches": Path(tmp) / "searches.txt"}
@@ -144,7 +147,7 @@ def wrk(args: argparse.Namespace) -> None:
                 if args.only and not any(o in label for o in args.only):
                     continue
                 env = {**os.environ, "PAGES_PATHS": str(source), "PAGES_ACCEPT": accept, "PAGES_HOT": str(hot)}
-                command = ["wrk", "-t", "2", "-c", str(args.clients), "-d", f"{args.seconds:g}s", "--latency",
+                command = ["wrk", "-t", "2", "-c", str(args.clients), "-d", f"{args.seconds:g}s", "--timeout", "30s", "--latency",
                            "-s", str(ROOT / "benchmarks" / "pages.lua"), url]
                 warm = [*command[:5], "-d", "2s", *command[7:]]  # as in `load`: a short run first
                 subprocess.run(warm, env=env, capture_output=True, check=True)
@@ -214,6 +217,7 @@ def main() -> None:
     w.add_argument("--clients", type=int, default=16)
     w.add_argument("--threads", type=int, default=16)
     w.add_argument("--only", nargs="*")
+    w.add_argument("--code", default=str(ROOT), help="serve with the code in this folder (a before/after comparison)")
     p = sub.add_parser("profile")
     p.add_argument("--store", required=True)
     p.add_argument("--requests", type=int, default=200)

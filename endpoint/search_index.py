@@ -70,6 +70,14 @@ CREATE TABLE facet_label (
 """
 
 
+# Rows as the queries return them, before they are grouped by co-op (temporary: dropped with
+# the connection that builds the index, kept in SQLite's temporary file, not in memory).
+STAGING = """
+CREATE TEMP TABLE staged_canonical (record TEXT PRIMARY KEY, canonical TEXT NOT NULL);
+CREATE TEMP TABLE staged_row (coop TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL);
+"""
+
+
 def distance_km(lat1: float | None, lon1: float | None, lat2: float, lon2: float) -> float | None:
     """Great-circle distance (haversine, mean Earth radius): exact enough to sort a map."""
     if lat1 is None or lon1 is None:
@@ -219,12 +227,9 @@ class SearchIndexes:
         return _reader(path)
 
     def _build(self, audience: Audience, path: Path, state: str) -> None:
-        canonical = {s["record"].value: s["canonical"].value for s in self.commons.query(
-            internal_queries.text("search-index-canonical"), audience)}
-        coops: dict[str, _Coop] = defaultdict(_Coop)
-        for s in self.commons.query(internal_queries.text("search-index-rows"), audience):
-            record = s["coop"].value
-            coops[canonical.get(record, record)].add(FIELD_OF[s["p"].value], s["value"].value)
+        """Write the audience's index to a new file, then put it in place. The rows the
+        queries return are staged in a temporary table and read back one co-op at a time, so
+        memory stays small whatever the size of the commons."""
         pref: dict[str, str] = {}
         words: dict[str, list[str]] = defaultdict(list)
         for s in self.commons.query(internal_queries.text("search-index-labels"), audience):
@@ -236,8 +241,15 @@ class SearchIndexes:
         tmp.unlink(missing_ok=True)
         db = sqlite3.connect(tmp)
         try:
-            db.executescript(SCHEMA)
-            _fill(db, coops, pref, words)
+            db.executescript(SCHEMA + STAGING)
+            db.executemany("INSERT OR IGNORE INTO staged_canonical VALUES (?, ?)", (
+                (s["record"].value, s["canonical"].value) for s in self.commons.query(
+                    internal_queries.text("search-index-canonical"), audience)))
+            for rows in ("search-index-rows", "search-index-address-rows"):
+                db.executemany("INSERT INTO staged_row (coop, field, value) VALUES (?, ?, ?)", (
+                    (s["coop"].value, FIELD_OF[s["p"].value], s["value"].value)
+                    for s in self.commons.query(internal_queries.text(rows), audience)))
+            _fill(db, pref, words)
             db.execute("INSERT INTO meta VALUES ('state', ?), ('audience', ?)", (state, audience.key))
             db.commit()
         finally:
@@ -277,15 +289,34 @@ def _number(text: str | None) -> float | None:
         return None
 
 
-def _fill(db: sqlite3.Connection, coops: dict[str, _Coop], pref: dict[str, str],
-          words: dict[str, list[str]]) -> None:
+def _staged_coops(db: sqlite3.Connection):
+    """(IRI, values) of each co-op staged, one co-op at a time; a member's record merged into
+    a canonical co-op counts as that co-op."""
+    rows = db.execute(
+        "SELECT COALESCE(c.canonical, r.coop) AS iri, r.field, r.value FROM staged_row r "
+        "LEFT JOIN staged_canonical c ON c.record = r.coop ORDER BY iri, r.rowid")
+    current, coop = None, _Coop()
+    for iri, name, value in rows:
+        if iri != current:
+            if current is not None:
+                yield current, coop
+            current, coop = iri, _Coop()
+        coop.add(name, value)
+    if current is not None:
+        yield current, coop
+
+
+def _fill(db: sqlite3.Connection, pref: dict[str, str], words: dict[str, list[str]]) -> None:
+    names = [((c.first("name") or iri).casefold(), iri) for iri, c in _staged_coops(db)]
+    names.sort()
+    numbers = {iri: n for n, (_, iri) in enumerate(names, start=1)}  # name order: ORDER BY sort_name is ORDER BY id
+    del names
     labels: dict[tuple[str, str], tuple[str, str | None]] = {}
-    facet_rows: list[tuple[int, str, str]] = []
-    named = sorted(((c.first("name") or iri), iri) for iri, c in coops.items())
-    order = sorted(range(len(named)), key=lambda i: (named[i][0].casefold(), named[i][1]))
-    for number, i in enumerate(order, start=1):  # numbered in name order: ORDER BY sort_name is ORDER BY id
-        name, iri = named[i]
-        c = coops[iri]
+    bitmaps: dict[tuple[str, str], bytearray] = {}
+    size = len(numbers) // 8 + 1
+    for iri, c in _staged_coops(db):
+        number = numbers[iri]
+        name = c.first("name") or iri
         country = concept_code(c.first("country")) if c.first("country") else None
         db.execute(
             "INSERT INTO coop VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -300,6 +331,7 @@ def _fill(db: sqlite3.Connection, coops: dict[str, _Coop], pref: dict[str, str],
              " ".join(c.values.get("locality", []) + c.values.get("region", []) + c.values.get("country_name", [])),
              " ".join(w for concept in concepts for w in words.get(concept, []))),
         )
+        facet_rows: list[tuple[int, str, str]] = []
         for facet in ("structure", "activity", "member"):
             for value_iri in c.values.get(facet, []):
                 code = concept_code(value_iri)
@@ -311,18 +343,16 @@ def _fill(db: sqlite3.Connection, coops: dict[str, _Coop], pref: dict[str, str],
         for region in c.values.get("region", []):
             facet_rows.append((number, "region", region))
             labels.setdefault(("region", region), (region, None))
-    facet_rows = list(dict.fromkeys(facet_rows))
-    db.executemany("INSERT INTO facet VALUES (?, ?, ?)", facet_rows)
+        facet_rows = list(dict.fromkeys(facet_rows))
+        db.executemany("INSERT INTO facet VALUES (?, ?, ?)", facet_rows)
+        for _, facet, value in facet_rows:
+            bitmap = bitmaps.get((facet, value))
+            if bitmap is None:
+                bitmap = bitmaps[(facet, value)] = bytearray(size)
+            bitmap[number >> 3] |= 1 << (number & 7)
     db.executemany(
         "INSERT INTO facet_label VALUES (?, ?, ?, ?)",
         [(f, v, label, iri) for (f, v), (label, iri) in labels.items()],
     )
-    bitmaps: dict[tuple[str, str], bytearray] = {}
-    size = len(order) // 8 + 1
-    for number, facet, value in facet_rows:
-        bitmap = bitmaps.get((facet, value))
-        if bitmap is None:
-            bitmap = bitmaps[(facet, value)] = bytearray(size)
-        bitmap[number >> 3] |= 1 << (number & 7)
     db.executemany("INSERT INTO facet_bits VALUES (?, ?, ?)",
                    [(f, v, bytes(b)) for (f, v), b in bitmaps.items()])
