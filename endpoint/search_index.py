@@ -37,6 +37,8 @@ from . import internal_queries
 
 SCHEMA_VERSION = "2"
 STALE_WAIT = 2.0  # seconds a search waits for a rebuild before it answers from the older file
+READER_CACHE_KB = 512  # SQLite page cache of each reader connection
+READERS_PER_THREAD = 4  # audiences whose connection a server thread keeps open
 FACETS = ("structure", "activity", "country", "region", "member")
 # Which index field each property the rows query reads fills.
 FIELD_OF = {
@@ -212,7 +214,12 @@ class SearchIndexes:
             if _stored_state_of(db) != state:  # rebuilt again just now: take what it holds
                 state = _stored_state_of(db) or state
                 current = state == self._state()
+            connections.pop(audience.key, None)
+            while len(connections) >= READERS_PER_THREAD:  # the one used longest ago goes
+                connections.pop(next(iter(connections)))[1].close()
             held = connections[audience.key] = (state, db)
+        else:
+            connections[audience.key] = connections.pop(audience.key)  # most recently used last
         facets = self._facets.get((audience.key, state))
         if facets is None:
             facets = Facets.load(held[1])
@@ -259,6 +266,7 @@ class SearchIndexes:
 
 def _reader(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    db.execute(f"PRAGMA cache_size = -{READER_CACHE_KB}")  # the OS caches the file; keep RSS small
     db.create_function("distance_km", 4, distance_km, deterministic=True)
     return db
 
