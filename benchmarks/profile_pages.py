@@ -156,8 +156,8 @@ def wrk(args: argparse.Namespace) -> None:
                 cpu = cpu_seconds(server.pid) - cpu
                 rate = re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)
                 total = int(re.search(r"(\d+) requests in", text).group(1))
-                p50 = re.search(r"50%\s+(\S+)", text).group(1)
-                p99 = re.search(r"99%\s+(\S+)", text).group(1)
+                p50 = re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1)
+                p99 = re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1)
                 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
                 print(f"{label:32s} {args.clients} clients (wrk): {float(rate):8.1f} req/s  p50 {p50:>8}  "
                       f"p99 {p99:>8}  server CPU {cpu / max(1, total) * 1000:.2f} ms/request"

@@ -15,12 +15,12 @@ Views opt in (`keep`): only a complete `200` answer whose body the view built in
 kept; streamed dumps, errors and anything setting a cookie never are. A hit is answered by this
 WSGI layer in front of Flask (no request context, no view): with `304` when the client's copy is
 still good (`If-None-Match`, `If-Modified-Since`), else with the kept headers and body. The
-cache is bounded by bytes (an LRU from `cachetools`); bodies are kept compressed.
+cache is bounded by bytes (an LRU from `cachetools`). Bodies are kept as they are: compressing
+them (zlib, level 1) cost more than building a Turtle answer afresh on a small machine.
 """
 from __future__ import annotations
 
 import threading
-import zlib
 from dataclasses import dataclass
 
 from cachetools import LRUCache
@@ -36,7 +36,6 @@ CACHED_PREFIXES = ("/id/", "/api/search", "/search", "/vocab", "/embed")
 CACHED_PATHS = frozenset({"/"})
 _KEY = "datacommons.response_key"
 _KEEP = "datacommons.keep_response"
-_COMPRESS_FROM = 1024  # bytes; smaller bodies are kept as they are
 
 
 def keep() -> None:
@@ -49,16 +48,12 @@ class Kept:
     status: str
     headers: tuple[tuple[str, str], ...]
     body: bytes
-    compressed: bool
     etag: str | None
     last_modified: str | None
 
     @property
     def size(self) -> int:
         return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 400
-
-    def content(self) -> bytes:
-        return zlib.decompress(self.body) if self.compressed else self.body
 
 
 class ResponseCache:
@@ -136,7 +131,7 @@ class ResponseCache:
             start_response("304 NOT MODIFIED", headers.to_wsgi_list())
             return [b""]
         start_response(kept.status, list(kept.headers))
-        return [b""] if head else [kept.content()]
+        return [b""] if head else [kept.body]
 
     def _fill(self, key: tuple, environ, start_response):
         captured: dict[str, object] = {}
@@ -160,10 +155,8 @@ class ResponseCache:
         finally:
             if hasattr(app_iter, "close"):
                 app_iter.close()
-        compressed = len(body) >= _COMPRESS_FROM
         found = {name.lower(): value for name, value in headers}
-        kept = Kept(status, tuple(headers), zlib.compress(body, 1) if compressed else body, compressed,
-                    _etag(found.get("etag")), found.get("last-modified"))
+        kept = Kept(status, tuple(headers), body, _etag(found.get("etag")), found.get("last-modified"))
         if kept.size <= self._entries.maxsize // 8:
             with self._lock:
                 self._entries[key] = kept
