@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from . import negotiate, queries, response_cache
 from .auth import current_audience
-from .directory import search_indexes
+from .directory import open_index
 from .search_query import Search, run
 
 bp = Blueprint("home", __name__)
@@ -26,7 +26,7 @@ def _rows(name: str) -> list[dict[str, str]]:
 @bp.route("/")
 def home():
     counts = _rows("home-counts")[0]
-    index = search_indexes().open(current_audience())
+    index = open_index()
     if index.current:
         response_cache.keep()
     overview = run(index, Search(per_page=SOME_COOPS))

@@ -107,6 +107,10 @@ class _Coop:
             self.values[name].append(value)
 
 
+class IndexNotReady(Exception):
+    """The audience's first index is being built by another request."""
+
+
 @dataclass
 class Facets:
     """What one index file says about facets, held in memory: per facet value the bitmap of
@@ -152,6 +156,7 @@ class SearchIndexes:
         self._guard = threading.Lock()
         self._built: dict[str, str] = {}  # audience key -> state its file holds (as last seen)
         self._building: dict[str, tuple[str, threading.Thread]] = {}
+        self._first: dict[str, threading.Event] = {}  # audience key -> first build under way
         self._facets: dict[tuple[str, str], Facets] = {}  # (audience key, state) -> facets
         self._local = threading.local()
 
@@ -164,34 +169,53 @@ class SearchIndexes:
         safe = "".join(c if c.isalnum() else "-" for c in audience.key)
         return self.folder / f"{safe}-{readable}.sqlite3"
 
-    def _ensure(self, audience: Audience) -> tuple[Path, str, bool]:
-        """(file, the state it holds, whether that is current), building or rebuilding it
-        as needed: at once when there is no file, else in the background (see STALE_WAIT)."""
+    def _ensure(self, audience: Audience, patient: bool = False) -> tuple[Path, str, bool]:
+        """(file, the state it holds, whether that is current), building it as needed.
+
+        With a file of this layout, a rebuild runs in the background: the search that starts
+        it waits STALE_WAIT for it, the others answer from the file as it is. With no usable
+        file (a new store, a new layout), the first search builds it and waits; the others
+        wait STALE_WAIT, then `IndexNotReady` (`patient`: they wait for it too), so a long
+        first build never holds every server thread."""
         path, state, key = self._path(audience), self._state(), audience.key
         if self._built.get(key) == state:
             return path, state, True
         with self._guard:
             lock = self._locks[key]
+        first: threading.Event | None = None
+        building = None
         with lock:
             held = self._built.get(key) or _stored_state(path)
             if held == state:
                 self._built[key] = state
                 return path, state, True
-            if held is None or not held.startswith(f"{SCHEMA_VERSION}:"):
-                # nothing this code can answer from yet (no file, or an older layout): build it now
-                self._build(audience, path, state)
-                self._built[key] = state
-                return path, state, True
-            self._built[key] = held
-            building = self._building.get(key)
-            if building is None or not building[1].is_alive():
-                thread = threading.Thread(target=self._rebuild, args=(audience, path, state),
-                                          name=f"search-index {key}", daemon=True)
-                self._building[key] = (state, thread)
-                thread.start()
-                building = self._building[key]
+            usable = held is not None and held.startswith(f"{SCHEMA_VERSION}:")
+            if not usable:
+                first = self._first.get(key)
+                mine = first is None
+                if mine:
+                    first = self._first[key] = threading.Event()
             else:
-                building = None  # another search already waited for this rebuild
+                self._built[key] = held
+                running = self._building.get(key)
+                if running is None or not running[1].is_alive():
+                    thread = threading.Thread(target=self._rebuild, args=(audience, path, state),
+                                              name=f"search-index {key}", daemon=True)
+                    building = self._building[key] = (state, thread)
+                    thread.start()
+        if first is not None:
+            if mine:
+                try:
+                    self._build(audience, path, state)
+                    self._built[key] = state
+                finally:
+                    with lock:
+                        del self._first[key]
+                    first.set()
+                return path, state, True
+            if not first.wait(None if patient else STALE_WAIT):
+                raise IndexNotReady(f"the search index for {audience} is being built; try again shortly")
+            return self._ensure(audience, patient)
         if building is not None:
             building[1].join(STALE_WAIT)
         held = self._built.get(key, held)
@@ -230,7 +254,7 @@ class SearchIndexes:
 
     def connect(self, audience: Audience) -> sqlite3.Connection:
         """A new read-only connection to the audience's index (the caller closes it)."""
-        path, _, _ = self._ensure(audience)
+        path, _, _ = self._ensure(audience, patient=True)
         return _reader(path)
 
     def _build(self, audience: Audience, path: Path, state: str) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from flask import Flask
 from waitress import create_server
 
 from endpoint.app import create_app
@@ -24,6 +25,7 @@ class Served:
     url: str
     world: World
     cache: ResponseCache
+    app: Flask
 
 
 def serve(world: World, **install) -> Iterator[Served]:
@@ -37,7 +39,7 @@ def serve(world: World, **install) -> Iterator[Served]:
     wsgi = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=wsgi.run, daemon=True)
     thread.start()
-    yield Served(f"http://127.0.0.1:{wsgi.effective_port}", world, cache)
+    yield Served(f"http://127.0.0.1:{wsgi.effective_port}", world, cache, app)
     stop_server(wsgi, thread)
 
 
@@ -183,4 +185,24 @@ def test_an_index_file_of_an_older_layout_is_rebuilt_before_it_is_used(world: Wo
     db.commit()
     db.close()
     for served in serve(world):
+        assert json.loads(fetch(served.url + "/api/search?q=bakery").body)["total"] == 1
+
+
+def test_while_a_first_index_is_built_other_searches_are_told_to_retry_and_pages_still_serve(
+    world: World, monkeypatch
+) -> None:
+    """A first build (a new store) can take minutes at 100,000 co-ops: searches that find one
+    under way wait a moment, then answer 503 with Retry-After instead of holding a thread."""
+    from datacommons.audience import ANONYMOUS
+    from endpoint import search_index
+
+    monkeypatch.setattr(search_index, "STALE_WAIT", 0.2)
+    for served in serve(world):
+        indexes = served.app.extensions["search_indexes"]
+        under_way = indexes._first[ANONYMOUS.key] = threading.Event()  # as a first build running elsewhere
+        busy = fetch(served.url + "/api/search?q=bakery")
+        assert busy.status == 503 and busy.headers["retry-after"] == "5"
+        assert fetch(served.url + COOP_PATH, headers={"Accept": "text/html"}).status == 200
+        del indexes._first[ANONYMOUS.key]
+        under_way.set()
         assert json.loads(fetch(served.url + "/api/search?q=bakery").body)["total"] == 1
