@@ -35,6 +35,9 @@ def create_app(commons: Commons, config: Config | None = None) -> Flask:
     for blueprint in (directory.bp, api_docs.bp, named_queries.bp, discovery.bp, widget.bp):
         app.register_blueprint(blueprint)
     templating.install(app)
+    from . import response_cache
+
+    response_cache.install(app)  # exact answers (audience, request, store version) served again
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

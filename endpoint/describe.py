@@ -7,9 +7,11 @@ said them.
 """
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from cachetools import LRUCache
 from pyoxigraph import Literal, NamedNode, Quad, Variable
 
 from datacommons.audience import Audience
@@ -101,21 +103,45 @@ class Entity:
 
 
 class _Labels:
-    """Labels of the IRIs one description mentions, looked up once each, as the audience may read."""
+    """Labels of the IRIs one description mentions, as the audience may read them.
+
+    The same concepts and member organisations are named on page after page, so labels are
+    also kept across requests, keyed by the graphs the audience reads and the store version:
+    exact, since a label can change only with a write."""
 
     def __init__(self, commons: Commons, audience: Audience, lang: str) -> None:
         self.commons, self.audience, self.lang = commons, audience, lang
+        self._scope = (commons.graphs_for(audience), commons.version, lang)
         self._seen: dict[str, str | None] = {}
 
     def __call__(self, iri: str) -> str | None:
-        if iri not in self._seen:
-            self._seen[iri] = label_of(self.commons, iri, self.audience, self.lang)
-        return self._seen[iri]
+        if iri in self._seen:
+            return self._seen[iri]
+        key = (self._scope, iri)
+        with _LABELS_LOCK:
+            found = _LABELS.get(key, _MISSING)
+        if found is _MISSING:
+            found = label_of(self.commons, iri, self.audience, self.lang)
+            with _LABELS_LOCK:
+                _LABELS[key] = found
+        self._seen[iri] = found
+        return found
+
+
+_MISSING = object()
+_LABELS: LRUCache = LRUCache(maxsize=4 * 1024 * 1024, getsizeof=lambda label: 200 + len(label or ""))
+_LABELS_LOCK = threading.Lock()
 
 
 def label_of(commons: Commons, iri: str, audience: Audience, lang: str = "en") -> str | None:
+    return best_label(commons.quads_about(iri, audience), lang)
+
+
+def best_label(quads: list[Quad], lang: str = "en") -> str | None:
+    """The label statements about one resource give it: skos:prefLabel first, then rdfs:label,
+    gr:name and foaf:name, in `lang` (or without a language) before any other language."""
     best: tuple[int, str] | None = None
-    for q in commons.quads_about(iri, audience):
+    for q in quads:
         if q.predicate.value in LABEL_PREDICATES and isinstance(q.object, Literal) and q.object.value:
             rank = LABEL_PREDICATES.index(q.predicate.value) * 2 + (0 if q.object.language in (lang, None) else 1)
             if best is None or rank < best[0]:
@@ -132,12 +158,23 @@ def graph_owner(commons: Commons, graph: str) -> tuple[str | None, str | None]:
     return (parts[0], parts[1]) if len(parts) == 2 else (None, None)
 
 
-def describe(commons: Commons, iri: str, audience: Audience, lang: str = "en") -> Entity | None:
-    """Everything about `iri` (and its `#address`) that `audience` may read; None if nothing."""
+def statements(commons: Commons, iri: str, audience: Audience) -> list[Quad]:
+    """The statements about `iri` and its `#address` that `audience` may read (none if it
+    may read nothing about `iri` itself)."""
     quads = commons.quads_about(iri, audience)
+    if quads:
+        quads += commons.quads_about(iri + "#address", audience)
+    return quads
+
+
+def describe(commons: Commons, iri: str, audience: Audience, lang: str = "en",
+             quads: list[Quad] | None = None) -> Entity | None:
+    """Everything about `iri` (and its `#address`) that `audience` may read; None if nothing.
+    `quads`: those statements, when the caller has read them already (`statements`)."""
+    if quads is None:
+        quads = statements(commons, iri, audience)
     if not quads:
         return None
-    quads += commons.quads_about(iri + "#address", audience)
     labels = _Labels(commons, audience, lang)
     base = commons.uris.base
     by_predicate: dict[str, list[Value]] = defaultdict(list)
@@ -162,7 +199,8 @@ def describe(commons: Commons, iri: str, audience: Audience, lang: str = "en") -
             obj.language if isinstance(obj, Literal) else None,
         ))
     kind = next((KINDS[t] for t in KINDS if t in types), "thing")
-    entity = Entity(iri, labels(iri) or iri, kind, quads, dict(by_predicate))
+    own = [q for q in quads if q.subject.value == iri]
+    entity = Entity(iri, best_label(own, lang) or iri, kind, quads, dict(by_predicate))
     entity.property_labels = {p: _property_label(p, labels) for p in by_predicate}
     if kind == "member":
         entity.listed_records, entity.listed_count = listed_by(commons, iri, audience)

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, ServiceUnavailable
 
 from datacommons.vocab import COOP_CONCEPT, SCHEME_ACTIVITY, SCHEME_STRUCTURE
 
-from . import negotiate
+from . import negotiate, response_cache
 from .auth import current_audience
 from .iri_paths import page_for
-from .search_index import SearchIndexes
+from .search_index import Index, IndexNotReady, SearchIndexes
 from .search_query import Results, Search, SearchError, run
 
 bp = Blueprint("directory", __name__)
@@ -58,11 +58,18 @@ def search(fixed: dict[str, tuple[str, ...]] | None = None) -> Results:
         wanted = Search.from_args(request.args, fixed)
     except SearchError as e:
         raise BadRequest(str(e)) from None
-    db = search_indexes().connect(current_audience())
+    index = open_index()
+    if index.current:  # an answer from an index a write behind is not kept
+        response_cache.keep()
+    return run(index, wanted)
+
+
+def open_index() -> Index:
+    """The request's audience's search index (503, try again, while its first build runs)."""
     try:
-        return run(db, wanted)
-    finally:
-        db.close()
+        return search_indexes().open(current_audience())
+    except IndexNotReady as e:
+        raise ServiceUnavailable(str(e), retry_after=5) from None
 
 
 def facet_for_concept(iri: str) -> tuple[str, str] | None:

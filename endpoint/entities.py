@@ -5,6 +5,7 @@ represent.py for the negotiation and caching rules."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
+from markupsafe import Markup, escape
 from pyoxigraph import Literal, NamedNode, Quad, Variable
 from werkzeug.exceptions import NotFound
 
@@ -13,7 +14,7 @@ from datacommons.vocab import COOP
 
 from . import internal_queries, jsonld, negotiate
 from .auth import current_audience
-from .describe import SAME_AS, describe
+from .describe import SAME_AS, describe, statements
 from .directory import facet_for_concept
 from .iri_paths import data_path, iris_for_path
 from .represent import choose_media, represent, split_extension
@@ -29,18 +30,18 @@ SECTIONS = {
 }
 
 
-def _find(rest: str):
-    """The entity `/id/{rest}` names (trying `rest` whole first, then without an extension)
-    and the media type its extension asks for."""
+def _find(rest: str) -> tuple[str, list[Quad], str | None]:
+    """The entity `/id/{rest}` names (trying `rest` whole first, then without an extension),
+    the statements about it the audience may read, and the media type its extension asks for."""
     commons = current_app.extensions["commons"]
     audience = current_audience()
     stem, media = split_extension(rest)
     attempts = [(rest, None)] + ([(stem, media)] if media else [])
     for path, media in attempts:
         for iri in iris_for_path(commons.uris.base, path):
-            found = describe(commons, iri, audience)
-            if found is not None:
-                return found, media
+            quads = statements(commons, iri, audience)
+            if quads:
+                return iri, quads, media
     raise NotFound(
         f"the commons has nothing to say about <{iris_for_path(commons.uris.base, rest)[0]}> "
         "(or nothing this audience may read)"
@@ -49,24 +50,71 @@ def _find(rest: str):
 
 @bp.route("/id/<path:rest>")
 def entity(rest: str) -> Response:
+    """Data formats need only the statements; the page also describes them (labels, who
+    said what, what names the same co-op), so that work is done for HTML alone."""
     commons = current_app.extensions["commons"]
-    found, explicit = _find(rest)
+    iri, quads, explicit = _find(rest)
     media = choose_media(explicit)
-    path = data_path(commons.uris.base, found.iri)
+    path = data_path(commons.uris.base, iri)
 
     def page() -> str:
+        found = describe(commons, iri, current_audience(), quads=quads)
         facet = facet_for_concept(found.iri) if found.kind == "concept" else None
         return render_template(
             "entity.html", entity=found, data_path=path, sections=_sections(found),
             disagreements={FIELD_BY_PREDICATE[p].label for p in found.disagreements()},
             same_as=found.values(*SAME_AS), formats=negotiate.RDF_EXTENSIONS,
             concept_search=url_for("directory.search_page", **{facet[0]: facet[1]}) if facet else None,
+            value_link=value_link, said_by=said_by, statement_rows=statement_rows,
         )
 
     return represent(
-        iri=found.iri, quads=lambda: found.quads, media=media, html=page, data_path=path,
-        graphs=found.graphs | {commons.uris.commons_graph, commons.uris.vocabulary_graph},
+        iri=iri, quads=lambda: quads, media=media, html=page, data_path=path,
+        graphs={q.graph_name.value for q in quads} | {commons.uris.commons_graph, commons.uris.vocabulary_graph},
     )
+
+
+def value_link(v) -> Markup:
+    """A value as the page shows it: e-mail and phone as links, IRIs as links to their page."""
+    if v.iri and v.iri.startswith("mailto:"):
+        return Markup(f'<a href="{escape(v.iri)}">{escape(v.iri[7:])}</a>')
+    if v.iri and v.iri.startswith("tel:"):
+        return Markup(f'<a href="{escape(v.iri)}">{escape(v.iri[4:])}</a>')
+    if v.href:
+        return Markup(f'<a href="{escape(v.href)}">{escape(v.text)}</a>')
+    return escape(v.text)
+
+
+def said_by(v, who: bool = True) -> Markup:
+    """Who said a value, and its level when not public. who=False keeps only the level: on a
+    record that one member alone describes, "said by" on every line says nothing the "Listed
+    by" card and the statements table do not."""
+    if not v.said_by:
+        return Markup("")
+    by = (f'said by <a href="/id/member/{escape(v.said_by)}">{escape(v.said_by_name or v.said_by)}</a>'
+          if who else "")
+    level = (f' <span class="level level-{escape(v.level)}">{escape(v.level)} only</span>'
+             if v.level and v.level != "public" else "")
+    return Markup(f'<span class="said-by">{by}{level}</span>')
+
+
+def statement_rows(entity) -> Markup:
+    """The rows of the "Who said what" table: one per value, grouped by property. Built here
+    rather than in the template: it is the longest repeating part of the most requested page,
+    and a Jinja loop costs more than the rest of the page together."""
+    rows: list[str] = []
+    for predicate, values in entity.properties.items():
+        head = (f'<th scope="row" rowspan="{len(values)}" title="{escape(predicate)}">'
+                f'{escape(entity.property_labels[predicate])}</th>')
+        for v in values:
+            lang = f' <span class="muted small">({escape(v.lang)})</span>' if v.lang else ""
+            said = (f'<a href="/id/member/{escape(v.said_by)}">{escape(v.said_by_name or v.said_by)}</a>'
+                    if v.said_by else '<span class="muted">the commons</span>')
+            level = escape(v.level or "public")
+            rows.append(f'<tr>{head}<td>{value_link(v)}{lang}</td><td>{said}</td>'
+                        f'<td><span class="level level-{level}">{level}</span></td></tr>')
+            head = ""
+    return Markup("\n".join(rows))
 
 
 def _sections(entity) -> dict[str, list[tuple[str, list]]]:

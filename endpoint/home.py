@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from . import negotiate, queries
+from . import negotiate, queries, response_cache
 from .auth import current_audience
-from .directory import search_indexes
+from .directory import open_index
 from .search_query import Search, run
 
 bp = Blueprint("home", __name__)
@@ -26,11 +26,10 @@ def _rows(name: str) -> list[dict[str, str]]:
 @bp.route("/")
 def home():
     counts = _rows("home-counts")[0]
-    db = search_indexes().connect(current_audience())
-    try:
-        overview = run(db, Search(per_page=SOME_COOPS))
-    finally:
-        db.close()
+    index = open_index()
+    if index.current:
+        response_cache.keep()
+    overview = run(index, Search(per_page=SOME_COOPS))
     data = {
         "coops": overview.total,  # co-ops, with those several members list counted once
         "records": int(counts.get("coops", 0)),  # the members' records of them

@@ -12,9 +12,12 @@ or serialising anything more.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
+
+from cachetools import LRUCache
 
 from flask import Response, current_app, request
 from pyoxigraph import Quad, serialize
@@ -23,7 +26,7 @@ from werkzeug.http import is_resource_modified
 
 from datacommons.vocab import PREFIXES
 
-from . import jsonld, negotiate
+from . import jsonld, negotiate, response_cache
 from .auth import current_audience
 
 OFFERED = [negotiate.HTML, *negotiate.RDF_FORMATS]
@@ -59,6 +62,24 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
+_STATES: LRUCache = LRUCache(maxsize=2 * 1024 * 1024, getsizeof=lambda state: 400)
+_STATES_LOCK = threading.Lock()
+
+
+def _graph_state(commons, graphs: frozenset[str]):
+    """`Commons.graph_state`, kept per store version: graphs change only with a write, and
+    every write bumps the version (reading it from the system area on every request made
+    concurrent requests queue on its lock)."""
+    key = (graphs, commons.version, str(commons.path))
+    with _STATES_LOCK:
+        state = _STATES.get(key)
+    if state is None:
+        state = commons.graph_state(graphs)
+        with _STATES_LOCK:
+            _STATES[key] = state
+    return state
+
+
 def represent(
     *,
     iri: str,
@@ -75,7 +96,7 @@ def represent(
     labels come from). N-Quads and TriG keep the graph of each statement: who said it."""
     commons = current_app.extensions["commons"]
     audience = current_audience()
-    fingerprint, modified = commons.graph_state(graphs)
+    fingerprint, modified = _graph_state(commons, frozenset(graphs))
     etag = hashlib.sha256(
         f"{fingerprint}|{audience.key}|{iri}|{media}|{_code_fingerprint()}".encode()
     ).hexdigest()[:32]
@@ -95,6 +116,7 @@ def represent(
         response = Response(serialize(data, format=fmt, prefixes=PREFIXES), mimetype=media)
     if media.startswith("text/"):
         response.charset = "utf-8"
+    response_cache.keep()
     response.set_etag(etag)
     response.last_modified = modified
     response.headers["Vary"] = "Accept, Authorization"

@@ -11,10 +11,16 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
+import threading
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlencode
 
-from .search_index import FACETS
+from cachetools import LRUCache
+
+from .search_index import FACETS, Facets, Index
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
@@ -118,84 +124,148 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{w}"*' for w in words) or None
 
 
-@dataclass
 class Results:
-    search: Search
-    total: int
-    rows: list[dict[str, object]]
-    facets: dict[str, list[dict[str, object]]]
-    points: list[dict[str, object]]
+    """A search's answer: the total, one page of rows and the facet counts; `points` (every
+    match with a position, for maps) is read only when a page asks for it."""
+
+    def __init__(self, search: Search, total: int, rows: list[dict[str, object]],
+                 facets: dict[str, list[dict[str, object]]], points: Callable[[], list[dict[str, object]]]):
+        self.search, self.total, self.rows, self.facets = search, total, rows, facets
+        self._points = points
+
+    @cached_property
+    def points(self) -> list[dict[str, object]]:
+        return self._points()
 
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.search.per_page))
 
 
-def _conditions(search: Search, skip_facet: str | None = None) -> tuple[list[str], list[object]]:
-    where: list[str] = []
-    params: list[object] = []
+# What a text matches, best first, kept per index state and query (words cost a full-text
+# ranking of every match; pages, facets and filters of the same words reuse it).
+_TEXT: LRUCache = LRUCache(maxsize=16 * 1024 * 1024, getsizeof=lambda found: 200 + 4 * len(found[0]) + found[1].bit_length() // 8)
+_TEXT_LOCK = threading.Lock()
+
+
+def _text_matches(index: Index, text: str) -> tuple[array, int]:
+    """The co-ops matching an FTS5 query, best first (ties by name), and as a bitmap."""
+    key = (index.state, id(index.facets), text)
+    with _TEXT_LOCK:
+        found = _TEXT.get(key)
+    if found is None:
+        ranked = array("l", (r[0] for r in index.db.execute(
+            "SELECT rowid FROM coop_text WHERE coop_text MATCH ? "
+            "ORDER BY bm25(coop_text, 8.0, 2.0, 3.0, 2.0), rowid", (text,))))
+        found = (ranked, _bitmap(ranked))
+        with _TEXT_LOCK:
+            _TEXT[key] = found
+    return found
+
+
+def _bitmap(numbers) -> int:
+    if not len(numbers):
+        return 0
+    flags = bytearray(max(numbers) // 8 + 1)
+    for n in numbers:
+        flags[n >> 3] |= 1 << (n & 7)
+    return int.from_bytes(flags, "little")
+
+
+def _numbers(bitmap: int, limit: int | None = None) -> list[int]:
+    """The co-op numbers set in a bitmap, in order (the first `limit` of them)."""
+    out: list[int] = []
+    data = bitmap.to_bytes((bitmap.bit_length() + 7) // 8, "little")
+    for i, byte in enumerate(data):
+        if byte:
+            base = i << 3
+            for bit in range(8):
+                if byte >> bit & 1:
+                    out.append(base + bit)
+            if limit is not None and len(out) >= limit:
+                return out[:limit]
+    return out
+
+
+def _near(index: Index, search: Search) -> dict[int, float]:
+    """Co-ops within the search's radius, with their distance."""
+    lat, lon = search.near  # type: ignore[misc]
+    dlat = search.radius_km / 111.0
+    dlon = search.radius_km / max(1e-6, 111.0 * math.cos(math.radians(lat)))
+    return dict(index.db.execute(
+        "SELECT id, distance_km(lat, lon, ?, ?) AS d FROM coop WHERE lat BETWEEN ? AND ? "
+        "AND lon BETWEEN ? AND ? AND d <= ?",
+        (lat, lon, lat - dlat, lat + dlat, lon - dlon, lon + dlon, search.radius_km)))
+
+
+def run(index: Index, search: Search) -> Results:
+    """Run a search on an index: every filter is a bitmap (text matches, co-ops near, each
+    facet's chosen values OR-ed), the answer is their AND, and facet counts AND each value's
+    bitmap with every filter but the facet's own."""
+    facets = index.facets
+    base = facets.everything
     text = fts_query(search.q)
+    ranked: array | None = None
     if text:
-        where.append("coop.id IN (SELECT rowid FROM coop_text WHERE coop_text MATCH ?)")
-        params.append(text)
-    for facet, values in search.filters.items():
-        if facet == skip_facet:
-            continue
-        marks = ", ".join("?" * len(values))
-        where.append(f"coop.id IN (SELECT coop FROM facet WHERE facet = ? AND value IN ({marks}))")
-        params += [facet, *values]
+        ranked, matched = _text_matches(index, text)
+        base &= matched
+    distances: dict[int, float] = {}
     if search.near:
-        lat, lon = search.near
-        dlat = search.radius_km / 111.0
-        dlon = search.radius_km / max(1e-6, 111.0 * math.cos(math.radians(lat)))
-        where.append("coop.lat BETWEEN ? AND ? AND coop.lon BETWEEN ? AND ? "
-                     "AND distance_km(coop.lat, coop.lon, ?, ?) <= ?")
-        params += [lat - dlat, lat + dlat, lon - dlon, lon + dlon, lat, lon, search.radius_km]
-    return where, params
-
-
-def _where(where: list[str]) -> str:
-    return (" WHERE " + " AND ".join(where)) if where else ""
-
-
-def run(db: sqlite3.Connection, search: Search) -> Results:
-    where, params = _conditions(search)
-    total = db.execute(f"SELECT COUNT(*) FROM coop{_where(where)}", params).fetchone()[0]
-    text = fts_query(search.q)
-    if text:
-        order_from = ("coop JOIN (SELECT rowid, bm25(coop_text, 8.0, 2.0, 3.0, 2.0) AS rank "
-                      "FROM coop_text WHERE coop_text MATCH ?) AS t ON t.rowid = coop.id")
-        order_params: list[object] = [text]
-        order = "t.rank, coop.sort_name"
+        distances = _near(index, search)
+        base &= _bitmap(list(distances))
+    chosen = {f: _any(facets.bits.get(f, {}), values) for f, values in search.filters.items()}
+    match = base
+    for bits in chosen.values():
+        match &= bits
+    total = match.bit_count()
+    first, wanted = (search.page - 1) * search.per_page, search.page * search.per_page
+    if ranked is not None and match == base and not search.near:
+        page = list(ranked[first:wanted])  # nothing but the words: their ranking is the order
+    elif ranked is not None:
+        flags = match.to_bytes((facets.everything.bit_length() + 7) // 8 + 1, "little")
+        order: list[int] = []
+        for n in ranked:
+            if flags[n >> 3] >> (n & 7) & 1:
+                order.append(n)
+                if len(order) >= wanted:  # rank, then name: distance never breaks a tie
+                    break
+        page = order[first:wanted]
+    elif search.near:
+        page = sorted(_numbers(match), key=lambda n: (distances[n], n))[first:wanted]
     else:
-        order_from, order_params, order = "coop", [], "coop.sort_name"
-    if search.near:
-        order = "distance, " + order if not text else order + ", distance"
-    distance = "distance_km(coop.lat, coop.lon, ?, ?)" if search.near else "NULL"
-    distance_params = list(search.near) if search.near else []
-    rows = db.execute(
-        f"SELECT coop.id, coop.iri, coop.name, coop.description, coop.locality, coop.region, "
-        f"coop.country, coop.country_name, coop.lat, coop.lon, {distance} AS distance "
-        f"FROM {order_from}{_where(where)} ORDER BY {order} LIMIT ? OFFSET ?",
-        distance_params + order_params + params + [search.per_page, (search.page - 1) * search.per_page],
-    ).fetchall()
-    return Results(search, total, _rows(db, rows), _facets(db, search), _points(db, where, params))
+        page = _numbers(match, wanted)[first:wanted]
+    return Results(
+        search, total, _rows(index.db, facets, page, distances), _facets(facets, search, base, chosen),
+        lambda: _points(index.db, match),
+    )
 
 
-def _rows(db: sqlite3.Connection, rows: list[tuple]) -> list[dict[str, object]]:
-    ids = [r[0] for r in rows]
-    tags: dict[int, dict[str, list[dict[str, str | None]]]] = {i: {} for i in ids}
-    if ids:
-        marks = ", ".join("?" * len(ids))
-        for coop, facet, value, label, iri in db.execute(
-            f"SELECT f.coop, f.facet, f.value, l.label, l.iri FROM facet f JOIN facet_label l "
-            f"ON l.facet = f.facet AND l.value = f.value WHERE f.coop IN ({marks}) "
-            f"AND f.facet IN ('structure', 'activity', 'member') ORDER BY f.coop, f.facet, l.label",
-            ids,
-        ):
-            tags[coop].setdefault(facet, []).append({"code": value, "label": label, "iri": iri})
+def _any(values_bits: dict[str, int], values: tuple[str, ...]) -> int:
+    bits = 0
+    for v in values:
+        bits |= values_bits.get(v, 0)
+    return bits
+
+
+def _rows(db: sqlite3.Connection, facets: Facets, page: list[int],
+          distances: dict[int, float]) -> list[dict[str, object]]:
+    if not page:
+        return []
+    marks = ", ".join("?" * len(page))
+    found = {r[0]: r for r in db.execute(
+        f"SELECT id, iri, name, description, locality, region, country, country_name, lat, lon "
+        f"FROM coop WHERE id IN ({marks})", page)}
+    tags: dict[int, dict[str, list[dict[str, str | None]]]] = {i: {} for i in page}
+    listed = sorted(
+        (coop, facet, facets.labels.get((facet, value), value), value)
+        for coop, facet, value in db.execute(f"SELECT coop, facet, value FROM facet WHERE coop IN ({marks})", page)
+        if facet in ("structure", "activity", "member")
+    )
+    for coop, facet, label, value in listed:
+        tags[coop].setdefault(facet, []).append({"code": value, "label": label, "iri": facets.iris.get((facet, value))})
     out = []
-    for (cid, iri, name, description, locality, region, country, country_name, lat, lon, dist) in rows:
+    for cid in page:
+        _, iri, name, description, locality, region, country, country_name, lat, lon = found[cid]
         item: dict[str, object] = {
             "id": iri, "name": name, "description": description, "locality": locality,
             "region": region,
@@ -205,8 +275,8 @@ def _rows(db: sqlite3.Connection, rows: list[tuple]) -> list[dict[str, object]]:
             "activities": _unique(tags[cid].get("activity", [])),
             "members": tags[cid].get("member", []),
         }
-        if dist is not None:
-            item["distance_km"] = round(dist, 2)
+        if cid in distances:
+            item["distance_km"] = round(distances[cid], 2)
         out.append(item)
     return out
 
@@ -215,35 +285,42 @@ def _unique(tags: list[dict[str, str | None]]) -> list[dict[str, str | None]]:
     return list({t["code"]: t for t in tags}.values())
 
 
-def _facets(db: sqlite3.Connection, search: Search) -> dict[str, list[dict[str, object]]]:
+def _facets(facets: Facets, search: Search, base: int, chosen: dict[str, int]) -> dict[str, list[dict[str, object]]]:
     out: dict[str, list[dict[str, object]]] = {}
     for facet in FACETS:
-        where, params = _conditions(search, skip_facet=facet)
+        scope = base
+        for other, bits in chosen.items():
+            if other != facet:
+                scope &= bits
         selected = set(search.filters.get(facet, ()))
-        rows = db.execute(
-            f"SELECT f.value, l.label, COUNT(DISTINCT f.coop) AS n FROM facet f "
-            f"JOIN facet_label l ON l.facet = f.facet AND l.value = f.value "
-            f"WHERE f.facet = ?{' AND f.coop IN (SELECT coop.id FROM coop' + _where(where) + ')' if where else ''} "
-            f"GROUP BY f.value ORDER BY n DESC, l.label LIMIT ?",
-            [facet, *params, FACET_VALUES_SHOWN],
-        ).fetchall()
-        values = [{"value": v, "label": label, "count": n, "selected": v in selected} for v, label, n in rows]
+        counted = []
+        for value, bits in facets.bits.get(facet, {}).items():
+            n = (scope & bits).bit_count()
+            if n:
+                counted.append((-n, facets.labels.get((facet, value), value), value))
+        counted.sort()
+        values = [{"value": v, "label": label, "count": -n, "selected": v in selected}
+                  for n, label, v in counted[:FACET_VALUES_SHOWN]]
         shown = {v["value"] for v in values}
         for v in sorted(selected - shown):  # a selected value always shows, even with no match
-            label = db.execute("SELECT label FROM facet_label WHERE facet = ? AND value = ?", (facet, v)).fetchone()
-            values.append({"value": v, "label": label[0] if label else v, "count": 0, "selected": True})
+            values.append({"value": v, "label": facets.labels.get((facet, v), v), "count": 0, "selected": True})
         out[facet] = values
     return out
 
 
-def _points(db: sqlite3.Connection, where: list[str], params: list[object]) -> list[dict[str, object]]:
-    """Every matching co-op with a position (up to MAX_POINTS): the map shows all results,
-    not just the page."""
-    positioned = where + ["coop.lat IS NOT NULL AND coop.lon IS NOT NULL"]
-    return [
-        {"id": iri, "name": name, "lat": lat, "lon": lon}
+def _points(db: sqlite3.Connection, match: int) -> list[dict[str, object]]:
+    """Every matching co-op with a position (up to MAX_POINTS), by name: the map shows all
+    results, not just the page."""
+    out: list[dict[str, object]] = []
+    numbers = _numbers(match)
+    for start in range(0, len(numbers), 2000):
+        chunk = numbers[start:start + 2000]
+        marks = ", ".join("?" * len(chunk))
         for iri, name, lat, lon in db.execute(
-            f"SELECT coop.iri, coop.name, coop.lat, coop.lon FROM coop{_where(positioned)} "
-            f"ORDER BY coop.sort_name LIMIT ?", params + [MAX_POINTS],
-        )
-    ]
+            f"SELECT iri, name, lat, lon FROM coop WHERE id IN ({marks}) "
+            f"AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY id", chunk,
+        ):
+            out.append({"id": iri, "name": name, "lat": lat, "lon": lon})
+            if len(out) >= MAX_POINTS:
+                return out
+    return out
