@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import math
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -86,7 +88,10 @@ class LoadResult:
 class Generator:
     name = ""
 
-    def run(self, base_url: str, workload: Workload, *, clients: int, seconds: float, start: int) -> LoadResult:
+    def run(self, base_url: str, workload: Workload, *, clients: int, seconds: float, start: int,
+            work: int = 0) -> LoadResult:
+        """Load the server for `seconds`; or, with `work`, until about that many requests were
+        answered (each wrk thread or Python client does its share), `seconds` being the cap."""
         raise NotImplementedError
 
 
@@ -104,26 +109,38 @@ class Wrk(Generator):
         version = subprocess.run([executable, "-v"], capture_output=True, text=True)
         self.name = "wrk " + (version.stdout or version.stderr).split("[", 1)[0].replace("wrk", "").strip()
 
-    def run(self, base_url: str, workload: Workload, *, clients: int, seconds: float, start: int) -> LoadResult:
+    def run(self, base_url: str, workload: Workload, *, clients: int, seconds: float, start: int,
+            work: int = 0) -> LoadResult:
         threads = max(1, min(self.threads, clients))
+        share = -(-work // threads) if work else 0
         with tempfile.NamedTemporaryFile("wb", suffix=".workload") as data:
             data.write(_workload_file(workload))
             data.flush()
-            done = subprocess.run(
-                [self.executable, f"-t{threads}", f"-c{clients}", f"-d{max(1, round(seconds))}s",
-                 "--timeout", "60s", "-s", str(LUA), base_url, "--", data.name, str(start), str(threads)],
-                capture_output=True, text=True,
+            process = subprocess.Popen(
+                [self.executable, f"-t{threads}", f"-c{clients}", f"-d{max(1, math.ceil(seconds))}s",
+                 "--timeout", "60s", "-s", str(LUA), base_url, "--", data.name, str(start), str(threads),
+                 str(share)],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             )
-        line = next((l for l in done.stdout.splitlines() if l.startswith("WRK-RESULT ")), None)
-        if done.returncode != 0 or line is None:
-            raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout[-500:]}")
+            lines, finished = [], 0
+            for line in process.stdout:
+                lines.append(line)
+                finished += line.startswith("WRK-THREAD-DONE")
+                if share and finished == threads:
+                    process.send_signal(signal.SIGINT)  # wakes wrk's main thread, which reports
+            errors = process.stderr.read()
+            process.wait()
+        line = next((l for l in lines if l.startswith("WRK-RESULT ")), None)
+        if process.returncode != 0 or line is None:
+            raise RuntimeError(f"wrk failed ({process.returncode}): {errors.strip() or ''.join(lines)[-500:]}")
         figures = json.loads(line.split(" ", 1)[1])
-        errors = figures["status_errors"] + figures["socket_errors"]
         answered = max(0, figures["requests"] - figures["status_errors"])
-        # Each thread numbers its requests start + tid + threads * k; k stays below the requests
-        # it completed plus the one each of its connections may have had in flight.
-        sent = start + threads * (figures["requests"] + figures["socket_errors"] + clients + 1)
-        return LoadResult(answered, errors, figures["seconds"], figures["p50_ms"], figures["p99_ms"], sent)
+        p50, p99 = (figures["p50_ms"], figures["p99_ms"]) if figures["requests"] else (math.nan, math.nan)
+        return LoadResult(
+            answered, figures["status_errors"] + figures["socket_errors"], figures["seconds"], p50, p99,
+            # thread k sent requests start + k + threads * i for i below its count
+            start + threads * figures["issued_most"],
+        )
 
 
 def _workload_file(workload: Workload) -> bytes:
@@ -141,8 +158,10 @@ class PythonLoad(Generator):
     def __init__(self, why: str) -> None:
         self.name = f"Python load generator (benchmarks/load.py; {why})"
 
-    def run(self, base_url: str, workload: Workload, *, clients: int, seconds: float, start: int) -> LoadResult:
+    def run(self, base_url: str, workload: Workload, *, clients: int, seconds: float, start: int,
+            work: int = 0) -> LoadResult:
         parts = urlsplit(base_url)
+        share = -(-work // clients) if work else math.inf
         lock = threading.Lock()
         latencies: list[float] = []
         counts = {"ok": 0, "errors": 0, "sent": start}
@@ -153,7 +172,7 @@ class PythonLoad(Generator):
             mine: list[float] = []
             ok = errors = 0
             n = start + k
-            while time.perf_counter() < deadline:
+            while time.perf_counter() < deadline and ok + errors < share:
                 text = workload.request_text(n)
                 path, body = (text, None) if workload.method == "GET" else (workload.path, text.encode("utf-8"))
                 began = time.perf_counter()

@@ -7,9 +7,12 @@ entity pages and search, memory and start-up, on a generated commons.
 
 Each run starts both servers afresh: ours (`datacommons serve`: waitress, rate limit off,
 answering as the public) and Oxigraph server (`oxigraph serve-read-only --union-default-graph`
-on the public dump of the same commons); every load phase primes each server with one request,
-warms it up for --warmup s, then measures for --seconds s, ours then Oxigraph's, with wrk (or
-the Python load generator without wrk). Figures are the median and (min-max) of the runs.
+on the public dump of the same commons); every load phase primes the server with one request,
+warms it up and measures it, with wrk (or the Python load generator without wrk). Pages and
+searches load the server for --seconds; a SPARQL phase gives both servers the same fixed work
+(--passes over the mix, at most --cap s), since its queries cost from a millisecond to
+seconds and a fixed time would measure different queries on each. Figures are the median and
+(min-max) of the runs.
 Writes benchmarks/RESULTS.md between the `bench` markers (other sections stay as they are),
 and with --json every run's figures.
 """
@@ -218,10 +221,10 @@ class Server:
     sparql_path: str
     next_start: dict[str, int] = field(default_factory=dict)  # per workload: the next request number
 
-    def load(self, gen: Generator, workload: Workload, clients: int, seconds: float) -> LoadResult:
-        work = workload.for_server(self.sparql_path) if workload.method == "POST" else workload
-        result = gen.run(self.url, work, clients=clients, seconds=seconds,
-                         start=self.next_start.get(workload.name, 0))
+    def load(self, gen: Generator, workload: Workload, clients: int, seconds: float, work: int = 0) -> LoadResult:
+        requests = workload.for_server(self.sparql_path) if workload.method == "POST" else workload
+        result = gen.run(self.url, requests, clients=clients, seconds=seconds,
+                         start=self.next_start.get(workload.name, 0), work=work)
         self.next_start[workload.name] = result.sent_to
         return result
 
@@ -229,11 +232,14 @@ class Server:
         """Send one request and wait for its answer (however long: a first search builds its index)."""
         n = self.next_start.get(workload.name, 0)
         text = workload.request_text(n)
-        if workload.method == "GET":
-            get(self.url + text, workload.headers)
-        else:
-            get(self.url + self.sparql_path, workload.headers, text.encode("utf-8"))
         self.next_start[workload.name] = n + 1
+        try:
+            if workload.method == "GET":
+                get(self.url + text, workload.headers)
+            else:
+                get(self.url + self.sparql_path, workload.headers, text.encode("utf-8"))
+        except OSError as e:
+            print(f"  {self.name} did not answer the first request of {workload.name} ({e})", flush=True)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -286,23 +292,38 @@ def check_mix(ours: Server, peer: Server, workload: Workload) -> list[str]:
         for server in (ours, peer):
             try:
                 document = json.loads(get(server.url + server.sparql_path, workloads.SPARQL_HEADERS, body))
+                rows.append(f"{len(document.get('results', {}).get('bindings', []))} rows")
             except OSError as e:
-                raise SystemExit(f"{server.name} refused a query of the mix ({e}):\n{body.decode()}") from None
-            rows.append(len(document.get("results", {}).get("bindings", [])))
+                rows.append(f"no answer ({e})")
         if rows[0] != rows[1]:
-            differ.append(f"{template.text.splitlines()[0][:60]}... ours {rows[0]} rows, Oxigraph {rows[1]}")
+            differ.append(f"`{_first_line(body.decode())}`: ours {rows[0]}, Oxigraph {rows[1]}")
     return differ
+
+
+def _first_line(sparql: str) -> str:
+    return next(line for line in sparql.splitlines() if line and not line.startswith("PREFIX"))[:70]
 
 
 def measure_phase(gen: Generator, servers: list[Server], workload: Workload, clients: int,
                   args: argparse.Namespace) -> list[LoadResult]:
-    """Prime each server with one request, warm it up, then measure it; one server after the other."""
+    """Prime each server with one request, warm it up, then measure it; one server after the other.
+
+    Pages and searches: warm-up and measure for fixed times. SPARQL mixes, whose queries cost
+    from a millisecond to seconds, measure a fixed amount of work instead, the same for both
+    servers: `--passes` passes over the mix (capped at `--cap` s); the repeated mix warms up
+    with one whole pass (what a cache of it would hold), never-seen queries for `--warmup` s."""
     results = []
+    passes = len(workload.templates) if workload.method == "POST" else 0
     for server in servers:
         server.prime(workload)
-        if args.warmup:
+        if passes and not workload.unseen:
+            server.load(gen, workload, clients, args.cap, work=passes)
+        elif args.warmup:
             server.load(gen, workload, clients, args.warmup)
-        results.append(server.load(gen, workload, clients, args.seconds))
+        if passes:
+            results.append(server.load(gen, workload, clients, args.cap, work=passes * args.passes))
+        else:
+            results.append(server.load(gen, workload, clients, args.seconds))
     return results
 
 
@@ -316,12 +337,30 @@ def _elapsed(since: float) -> str:
     return f"{time.perf_counter() - since:.0f} s since the start"
 
 
-def session(run: int, began: float, gen: Generator, store: Path, oxi_store: Path, oxigraph: str, templates: list,
-            paths: list[str], searches: list[str], args: argparse.Namespace, figures: Figures,
-            checks: dict, starts: dict[str, int]) -> None:
-    print(f"run {run + 1} of {args.runs} ({_elapsed(began)})", flush=True)
-    ours, startup = start_ours(store, paths[0])
-    peer, peer_startup = start_oxigraph(oxigraph, oxi_store)
+@dataclass
+class Bench:
+    """One benchmark: its options and what the load phases need, built before the runs."""
+    args: argparse.Namespace
+    gen: Generator
+    oxigraph: str  # the Oxigraph server executable
+    began: float
+    store: Path = Path()
+    oxi_store: Path = Path()
+    templates: list = field(default_factory=list)  # the SPARQL mix
+    paths: list[str] = field(default_factory=list)  # entity pages
+    searches: list[str] = field(default_factory=list)
+    starts: dict[str, int] = field(default_factory=dict)  # per workload: the next request number
+    figures: Figures = field(default_factory=Figures)
+    checks: dict = field(default_factory=lambda: {"imports": [], "reimports": []})
+
+
+def session(bench: Bench, run: int) -> None:
+    """One run: both servers started afresh, every load phase, then both stopped."""
+    args, gen, figures, checks, starts = bench.args, bench.gen, bench.figures, bench.checks, bench.starts
+    templates, paths, searches = bench.templates, bench.paths, bench.searches
+    print(f"run {run + 1} of {args.runs} ({_elapsed(bench.began)})", flush=True)
+    ours, startup = start_ours(bench.store, paths[0])
+    peer, peer_startup = start_oxigraph(bench.oxigraph, bench.oxi_store)
     ours.next_start, peer.next_start = dict(starts), dict(starts)
     peak = 0.0
 
@@ -344,10 +383,13 @@ def session(run: int, began: float, gen: Generator, store: Path, oxi_store: Path
                             if theirs.throughput else float("nan"), "x", (target, ">="))
                 add_load(figures, f"{label}, ours", mine, None)
                 add_load(figures, f"{label}, Oxigraph server", theirs, None)
-        began = time.perf_counter()
-        get(ours.url + searches[0], {"Accept": "application/json"})
-        figures.add("first /api/search after start (builds or opens the search index)",
-                    time.perf_counter() - began, "s")
+        asked = time.perf_counter()
+        try:
+            get(ours.url + searches[0], {"Accept": "application/json"})
+            figures.add("first /api/search after start (builds or opens the search index)",
+                        time.perf_counter() - asked, "s")
+        except OSError as e:
+            print(f"  the first search failed: {e}", flush=True)
         hot = args.hot
         for label, workload in (
             (f"entity pages, HTML, {len(paths):,} co-ops drawn uniformly, 16 clients",
@@ -424,8 +466,13 @@ def section(figures: Figures, args: argparse.Namespace, meta: dict, checks: dict
         f"(`datacommons serve`: waitress, {meta['threads']} threads, {meta['query_workers']} reader "
         "processes, rate limit off). "
         f"{args.runs} run{'s' if args.runs > 1 else ''}, each starting both servers afresh; every load "
-        f"phase primes each server with one request, warms it up for {args.warmup:g} s and measures "
-        f"it for {args.seconds:g} s, ours then Oxigraph's. Median and spread over the runs.",
+        "phase primes the server with one request and warms it up, then measures it. Pages and "
+        f"searches: {args.warmup:g} s of warm-up, {args.seconds:g} s measured. SPARQL, ours then "
+        "Oxigraph's: the same fixed work for both, "
+        f"{args.passes} pass{'es' if args.passes > 1 else ''} over the mix (split among the clients; "
+        f"at most {args.cap:g} s), after one pass of the repeated mix or {args.warmup:g} s of "
+        "never-seen queries; throughput is answers per second from the first request to the last "
+        "answer. Median and spread over the runs.",
         "",
         f"SPARQL mix ({meta['mix']} queries, POSTed as `application/sparql-query`, JSON results): the "
         "named queries in `queries/` (parameters as a VALUES row: region ON, activity ICA210, "
@@ -434,7 +481,7 @@ def section(figures: Figures, args: argparse.Namespace, meta: dict, checks: dict
         "statements). Never-seen queries: the same templates with other values and LIMITs, no text "
         "sent twice to a server. "
         + ("Every query of the mix gives as many rows on both servers. " if not differ else
-           f"Row counts differ on {len(differ)} queries: {'; '.join(differ)}. ")
+           f"The answers differ on {len(differ)} queries: {'; '.join(differ)}. ")
         + f"Entity pages: {meta['sample']:,} co-ops drawn uniformly (fixed seed) from the "
         f"{meta['public_coops']:,} public ones; searches: `/api/search?q=WORD`, words of co-op names "
         "and places drawn uniformly (fixed seed). Import rates are for one member's template CSV "
@@ -459,18 +506,23 @@ def write_results(path: Path, block: str) -> None:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--coops", type=int, default=100_000, help="co-ops in the commons under load")
-    parser.add_argument("--import-sizes", default="10000,100000", help="first-import sizes, comma-separated")
-    parser.add_argument("--reimport-size", type=int, default=10_000)
+    parser.add_argument("--import-sizes", help="first-import sizes, comma-separated (default: 10000 and --coops)")
+    parser.add_argument("--reimport-size", type=int, help="records of the re-import (default: 10000, at most --coops)")
     parser.add_argument("--changed", type=float, default=0.05, help="share of rows the re-import changes")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=15, help="measured seconds of each load phase")
-    parser.add_argument("--warmup", type=float, default=5, help="warm-up seconds before each load phase")
+    parser.add_argument("--seconds", type=float, default=15, help="measured seconds of each page and search phase")
+    parser.add_argument("--warmup", type=float, default=5,
+                        help="warm-up seconds before each phase (the repeated SPARQL mix: one pass)")
+    parser.add_argument("--passes", type=int, default=2, help="passes over the SPARQL mix each SPARQL phase measures")
+    parser.add_argument("--cap", type=float, default=60, help="seconds a SPARQL phase may take at most")
     parser.add_argument("--sample", type=int, default=5000, help="co-ops whose pages are requested")
     parser.add_argument("--hot", type=int, default=300, help="pages and searches of the hot-set lines")
+    parser.add_argument("--skip-imports", action="store_true",
+                        help="leave out the import figures (the commons under load is still imported)")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 300 co-ops, imports of 200, 1 run, 1 s loads, no warm-up")
+                        help="smoke run: 300 co-ops, imports of 200, 1 run, 1 s loads, 1 pass of the SPARQL mix")
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     parser.add_argument("--json", type=Path, help="also write every run's figures and checks here")
@@ -480,7 +532,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.quick:
         args.coops, args.import_sizes, args.reimport_size = 300, "200", 200
         args.runs, args.seconds, args.warmup, args.sample, args.hot = 1, 1, 0, 200, 50
-    args.import_sizes = [int(s) for s in str(args.import_sizes).split(",") if s.strip()]
+        args.passes, args.cap = 1, 30
+    if args.import_sizes is None:
+        args.import_sizes = f"{min(10_000, args.coops)},{args.coops}"
+    args.import_sizes = sorted({int(s) for s in str(args.import_sizes).split(",") if s.strip()})
+    if args.reimport_size is None:
+        args.reimport_size = min(10_000, args.coops)
     return args
 
 
@@ -489,44 +546,43 @@ def main(argv: list[str] | None = None) -> None:
     oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
     if not Path(oxigraph).exists():
         raise SystemExit("Oxigraph server is missing: pip install -e '.[bench]'")
-    gen = generator(args.generator, len(os.sched_getaffinity(0)))
-    began, load_before = time.perf_counter(), machine.load_average()
-    print(f"load generator: {gen.name}; load average {load_before}", flush=True)
-    figures, checks = Figures(), {"imports": [], "reimports": []}
+    bench = Bench(args, generator(args.generator, len(os.sched_getaffinity(0))), oxigraph, time.perf_counter())
+    load_before = machine.load_average()
+    print(f"load generator: {bench.gen.name}; load average {load_before}", flush=True)
     with tempfile.TemporaryDirectory(prefix="datacommons-bench-", dir=args.workdir) as tmp:
         workdir = Path(tmp)
-        print("imports", flush=True)
-        bench_imports(workdir, args, figures, checks)
-        print(f"building the commons of {args.coops:,} co-ops ({_elapsed(began)})", flush=True)
-        store, public, data, templates = build_commons(workdir, args, checks)
-        print(f"  {checks['commons']}", flush=True)
-        oxi_store = workdir / "oxigraph"
-        subprocess.run([oxigraph, "load", "--location", str(oxi_store), "--file", str(public)],
+        if not args.skip_imports:
+            print("imports", flush=True)
+            bench_imports(workdir, args, bench.figures, bench.checks)
+        print(f"building the commons of {args.coops:,} co-ops ({_elapsed(bench.began)})", flush=True)
+        bench.store, public, data, bench.templates = build_commons(workdir, args, bench.checks)
+        print(f"  {bench.checks['commons']}", flush=True)
+        bench.oxi_store = workdir / "oxigraph"
+        subprocess.run([oxigraph, "load", "--location", str(bench.oxi_store), "--file", str(public)],
                        check=True, capture_output=True)
-        paths = workloads.entity_paths(data, args.sample, args.seed)
-        searches = workloads.search_paths(data, max(args.sample, args.hot), args.seed)
-        starts: dict[str, int] = {}
-        print(f"  Oxigraph store loaded ({_elapsed(began)})", flush=True)
+        print(f"  Oxigraph store loaded ({_elapsed(bench.began)})", flush=True)
+        bench.paths = workloads.entity_paths(data, args.sample, args.seed)
+        bench.searches = workloads.search_paths(data, max(args.sample, args.hot), args.seed)
         for run in range(args.runs):
-            session(run, began, gen, store, oxi_store, oxigraph, templates, paths, searches, args, figures, checks, starts)
+            session(bench, run)
     config = Config()
     meta = {
         "arguments": args.arguments, "date": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M}",
-        "minutes": (time.perf_counter() - began) / 60, "machine": machine.description(oxigraph),
-        "load_before": load_before, "load_after": machine.load_average(), "generator": gen.name,
-        "threads": config.threads, "query_workers": config.query_workers, "mix": len(templates),
-        "sample": len(paths), "public_coops": len(data.coops),
+        "minutes": (time.perf_counter() - bench.began) / 60, "machine": machine.description(oxigraph),
+        "load_before": load_before, "load_after": machine.load_average(), "generator": bench.gen.name,
+        "threads": config.threads, "query_workers": config.query_workers, "mix": len(bench.templates),
+        "sample": len(bench.paths), "public_coops": len(data.coops),
     }
-    block = section(figures, args, meta, checks)
+    block = section(bench.figures, args, meta, bench.checks)
     print("\n" + block)
     if not args.no_write:
         write_results(args.results, block)
     if args.json:
         args.json.write_text(json.dumps({
-            "meta": meta, "checks": checks,
+            "meta": meta, "checks": bench.checks,
             "measures": [{"label": m.label, "unit": m.unit, "values": m.values, "median": m.median,
                           "target": m.target, "met": m.met, "errors": m.errors}
-                         for m in figures.measures.values()],
+                         for m in bench.figures.measures.values()],
         }, indent=1), encoding="utf-8")
 
 

@@ -1,12 +1,27 @@
 -- wrk script for benchmarks/load.py: the same requests as Workload.request_text (see its
 -- docstring), read from the workload file load.py writes; prints one JSON line at the end.
---   wrk -tT -cC -dDs -s benchmarks/wrk.lua URL -- WORKLOAD_FILE START THREADS
+--   wrk -tT -cC -dDs -s benchmarks/wrk.lua URL -- WORKLOAD_FILE START THREADS SHARE
+-- SHARE > 0: each thread stops once SHARE answers came back (a fixed amount of work; -d is then
+-- the cap) and says so on stdout, so that load.py can interrupt wrk's main thread; throughput
+-- is over the time from the first request sent to the last answer received.
 
-local next_tid = 0
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+int clock_gettime(int clock, bench_timespec *t);
+]]
+
+local function now()
+  local t = ffi.new("bench_timespec")
+  ffi.C.clock_gettime(1, t) -- CLOCK_MONOTONIC
+  return tonumber(t.tv_sec) + tonumber(t.tv_nsec) / 1e9
+end
+
+local all_threads = {}
 
 function setup(thread)
-  thread:set("tid", next_tid)
-  next_tid = next_tid + 1
+  thread:set("tid", #all_threads)
+  all_threads[#all_threads + 1] = thread
 end
 
 local function split(s, sep)
@@ -31,8 +46,8 @@ local function replace(s, key, value)
   return s
 end
 
-local method, path, unseen, headers, templates, start, threads
-local count = 0
+local method, path, unseen, headers, templates, start, threads, share
+issued, answered, first, last = 0, 0, 0, 0
 
 function init(args)
   local file = assert(io.open(args[1], "rb"))
@@ -52,12 +67,13 @@ function init(args)
     for v = 3, #parts do values[#values + 1] = parts[v] end
     templates[#templates + 1] = { limit = tonumber(parts[1]), text = parts[2], values = values }
   end
-  start, threads = tonumber(args[2]), tonumber(args[3])
+  start, threads, share = tonumber(args[2]), tonumber(args[3]), tonumber(args[4])
 end
 
 function request()
-  local n = start + tid + threads * count
-  count = count + 1
+  if issued == 0 then first = now() end
+  local n = start + tid + threads * issued
+  issued = issued + 1
   local t = templates[(n % #templates) + 1]
   local value, limit = t.values[1], t.limit
   if unseen then
@@ -74,11 +90,28 @@ function request()
   return wrk.format(method, path, h, text)
 end
 
+function response(status, headers, body)
+  answered = answered + 1
+  last = now()
+  if share > 0 and answered == share then
+    wrk.thread:stop()
+    io.write("WRK-THREAD-DONE\n")
+    io.flush()
+  end
+end
+
 function done(summary, latency, requests)
+  local began, ended, issued_most = math.huge, 0, 0
+  for _, thread in ipairs(all_threads) do
+    if thread:get("issued") > 0 then began = math.min(began, thread:get("first")) end
+    ended = math.max(ended, thread:get("last"))
+    issued_most = math.max(issued_most, thread:get("issued"))
+  end
   local e = summary.errors
   io.write(string.format(
     'WRK-RESULT {"requests": %d, "seconds": %.6f, "p50_ms": %.3f, "p99_ms": %.3f, ' ..
-    '"status_errors": %d, "socket_errors": %d}\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
-    latency:percentile(99) / 1000, e.status, e.connect + e.read + e.write + e.timeout))
+    '"status_errors": %d, "socket_errors": %d, "issued_most": %d}\n',
+    summary.requests, ended > began and ended - began or summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, e.status,
+    e.connect + e.read + e.write + e.timeout, issued_most))
 end
