@@ -42,6 +42,7 @@ class Template:
     text: str
     values: tuple[str, ...] = ("",)
     limit: int = 0
+    label: str = ""  # for people (reports), never sent
 
     def expand(self, value: str, limit: int) -> str:
         return self.text.replace(VALUE, value).replace(LIMIT, str(limit))
@@ -79,6 +80,7 @@ class LoadResult:
     p50_ms: float
     p99_ms: float
     sent_to: int = 0  # the highest request number that may have been sent, plus one
+    capped: bool = False  # a fixed amount of work was asked for, and time ran out first
 
     @property
     def throughput(self) -> float:
@@ -139,7 +141,7 @@ class Wrk(Generator):
         return LoadResult(
             answered, figures["status_errors"] + figures["socket_errors"], figures["seconds"], p50, p99,
             # thread k sent requests start + k + threads * i for i below its count
-            start + threads * figures["issued_most"],
+            start + threads * figures["issued_most"], capped=bool(share) and finished < threads,
         )
 
 
@@ -206,7 +208,8 @@ class PythonLoad(Generator):
         elapsed = time.perf_counter() - began
         latencies.sort()
         return LoadResult(counts["ok"], counts["errors"], elapsed, percentile(latencies, 50),
-                          percentile(latencies, 99), counts["sent"])
+                          percentile(latencies, 99), counts["sent"],
+                          capped=bool(work) and counts["ok"] + counts["errors"] < work)
 
 
 def generator(choice: str, threads: int) -> Generator:

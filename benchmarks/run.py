@@ -62,6 +62,7 @@ class Measure:
     target: tuple[float, str] | None = None  # (value, ">=" / "<=" / "<")
     values: list[float] = field(default_factory=list)
     errors: int = 0
+    capped: int = 0  # runs whose fixed work was cut at the time cap
 
     @property
     def median(self) -> float:
@@ -82,11 +83,13 @@ class Figures:
         self.measures: dict[str, Measure] = {}
 
     def add(self, label: str, value: float, unit: str, target: tuple[float, str] | None = None,
-            errors: int = 0) -> None:
+            errors: int = 0, capped: bool = False) -> None:
         measure = self.measures.setdefault(label, Measure(label, unit, target))
         measure.values.append(value)
         measure.errors += errors
-        print(f"  {label}: {_number(value, unit)}" + (f" ({errors} errors)" if errors else ""), flush=True)
+        measure.capped += capped
+        print(f"  {label}: {_number(value, unit)}" + (f" ({errors} errors)" if errors else "")
+              + (" (cut at the time cap)" if capped else ""), flush=True)
 
 
 # ---------------------------------------------------------------------------------------- data
@@ -241,6 +244,21 @@ class Server:
         except OSError as e:
             print(f"  {self.name} did not answer the first request of {workload.name} ({e})", flush=True)
 
+    def settle(self, timeout: float = 120) -> None:
+        """Wait until the server has finished what the last load left running: a load
+        generator stops with requests in flight, and neither server stops a query whose client
+        went away. Settled: a trivial query is answered at once."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            asked = time.perf_counter()
+            try:
+                get(self.url + self.sparql_path, workloads.SPARQL_HEADERS, b"ASK {}", timeout=timeout)
+            except OSError:
+                time.sleep(0.1)
+                continue
+            if time.perf_counter() - asked < 0.25:
+                return
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -296,12 +314,8 @@ def check_mix(ours: Server, peer: Server, workload: Workload) -> list[str]:
             except OSError as e:
                 rows.append(f"no answer ({e})")
         if rows[0] != rows[1]:
-            differ.append(f"`{_first_line(body.decode())}`: ours {rows[0]}, Oxigraph {rows[1]}")
+            differ.append(f"{template.label}: ours {rows[0]}, Oxigraph {rows[1]}")
     return differ
-
-
-def _first_line(sparql: str) -> str:
-    return next(line for line in sparql.splitlines() if line and not line.startswith("PREFIX"))[:70]
 
 
 def measure_phase(gen: Generator, servers: list[Server], workload: Workload, clients: int,
@@ -321,14 +335,16 @@ def measure_phase(gen: Generator, servers: list[Server], workload: Workload, cli
         elif args.warmup:
             server.load(gen, workload, clients, args.warmup)
         if passes:
+            server.settle()
             results.append(server.load(gen, workload, clients, args.cap, work=passes * args.passes))
+            server.settle()
         else:
             results.append(server.load(gen, workload, clients, args.seconds))
     return results
 
 
 def add_load(figures: Figures, label: str, result: LoadResult, target_p99: tuple[float, str] | None) -> None:
-    figures.add(f"{label}: throughput", result.throughput, "req/s", errors=result.errors)
+    figures.add(f"{label}: throughput", result.throughput, "req/s", errors=result.errors, capped=result.capped)
     figures.add(f"{label}: p50 latency", result.p50_ms, "ms")
     figures.add(f"{label}: p99 latency", result.p99_ms, "ms", target_p99)
 
@@ -438,7 +454,8 @@ def table(figures: Figures) -> list[str]:
                   if len(m.values) > 1 else "(1 run)")
         target = f"{m.target[1]} {_number(m.target[0], m.unit)}" if m.target else ""
         met = {True: "met", False: "**not met**", None: ""}[m.met]
-        label = m.label + (f" ({m.errors} errors)" if m.errors else "")
+        label = (m.label + (f" ({m.errors} errors)" if m.errors else "")
+                 + (f" (work cut at the --cap time in {m.capped} of {len(m.values)} runs)" if m.capped else ""))
         lines.append(f"| {label} | {_number(m.median, m.unit)} | {spread} | {target} | {met} |")
     return lines
 
@@ -510,11 +527,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reimport-size", type=int, help="records of the re-import (default: 10000, at most --coops)")
     parser.add_argument("--changed", type=float, default=0.05, help="share of rows the re-import changes")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=15, help="measured seconds of each page and search phase")
-    parser.add_argument("--warmup", type=float, default=5,
+    parser.add_argument("--seconds", type=float, default=10, help="measured seconds of each page and search phase")
+    parser.add_argument("--warmup", type=float, default=3,
                         help="warm-up seconds before each phase (the repeated SPARQL mix: one pass)")
-    parser.add_argument("--passes", type=int, default=2, help="passes over the SPARQL mix each SPARQL phase measures")
-    parser.add_argument("--cap", type=float, default=60, help="seconds a SPARQL phase may take at most")
+    parser.add_argument("--passes", type=int, default=1, help="passes over the SPARQL mix each SPARQL phase measures")
+    parser.add_argument("--cap", type=float, default=45,
+                        help="seconds a SPARQL phase (and the repeated mix's warm-up pass) may take at most")
     parser.add_argument("--sample", type=int, default=5000, help="co-ops whose pages are requested")
     parser.add_argument("--hot", type=int, default=300, help="pages and searches of the hot-set lines")
     parser.add_argument("--skip-imports", action="store_true",

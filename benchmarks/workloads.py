@@ -95,7 +95,8 @@ def _named(query: NamedQuery, domains: dict[str, list[str]], commons: Commons) -
         values = [str(bindings(query, {param.name: t}, commons.uris, exists)[Variable(param.name)]) for t in texts]
         text = re.sub(r"WHERE\s*\{", lambda m: m.group(0) + f"\n  VALUES ?{param.name} {{ {VALUE} }}", text, count=1)
     limit = query.parameter("limit")
-    return Template(f"{text}\nLIMIT {LIMIT}", tuple(values), int(limit.default) if limit else NO_LIMIT)
+    return Template(f"{text}\nLIMIT {LIMIT}", tuple(values), int(limit.default) if limit else NO_LIMIT,
+                    f"queries/{query.name}.rq")
 
 
 def _literal(text: str) -> str:
@@ -117,25 +118,27 @@ def sparql_templates(commons: Commons, data: Corpus, seed: int) -> list[Template
         boxes.append(f"?lat > {lat - 0.5:.2f} && ?lat < {lat + 0.5:.2f} && ?long > {lon - 0.5:.2f} && ?long < {lon + 0.5:.2f}")
     directory = [
         Template("SELECT (COUNT(*) AS ?n) WHERE { ?c a essglobal:SSEInitiative ; "
-                 f"essglobal:organisationalStructure {VALUE} }} LIMIT {LIMIT}", structures, NO_LIMIT),
+                 f"essglobal:organisationalStructure {VALUE} }} LIMIT {LIMIT}", structures, NO_LIMIT,
+                 "count of a kind"),
         Template("SELECT ?region (COUNT(?c) AS ?n) WHERE { ?c essglobal:hasAddress ?a . ?a vcard:region ?region ; "
-                 f"coop:country {VALUE} }} GROUP BY ?region ORDER BY DESC(?n) LIMIT {LIMIT}", countries, NO_LIMIT),
+                 f"coop:country {VALUE} }} GROUP BY ?region ORDER BY DESC(?n) LIMIT {LIMIT}", countries, NO_LIMIT,
+                 "counts per region of a country"),
         Template("SELECT ?c ?name WHERE { ?c gr:name ?name ; essglobal:hasAddress ?a . "
                  f"?a vcard:locality {VALUE} }} ORDER BY ?name LIMIT {LIMIT}",
-                 tuple(_literal(v) for v in domains["locality"]), 50),
+                 tuple(_literal(v) for v in domains["locality"]), 50, "a locality's co-ops"),
         Template(f"SELECT ?c ?name WHERE {{ ?c gr:name ?name ; essglobal:economicSector {VALUE} }} LIMIT {LIMIT}",
-                 activities, 100),
+                 activities, 100, "an activity's co-ops"),
         Template("SELECT ?c ?name ?lat ?long WHERE { ?c gr:name ?name ; geo:lat ?lat ; geo:long ?long "
-                 f"FILTER({VALUE}) }} LIMIT {LIMIT}", tuple(boxes), 200),
+                 f"FILTER({VALUE}) }} LIMIT {LIMIT}", tuple(boxes), 200, "a map box"),
         Template(f"SELECT ?m (COUNT(?c) AS ?n) WHERE {{ ?c coop:listedBy ?m }} GROUP BY ?m LIMIT {LIMIT}",
-                 ("",), NO_LIMIT),
+                 ("",), NO_LIMIT, "co-ops per member"),
         Template("SELECT ?c ?name WHERE { ?c a essglobal:SSEInitiative ; gr:name ?name "
                  f"FILTER(CONTAINS(LCASE(?name), {VALUE})) }} LIMIT {LIMIT}",
-                 tuple(_literal(w) for w in domains["word"]), 20),
+                 tuple(_literal(w) for w in domains["word"]), 20, "a word in names"),
         Template(f"SELECT ?p ?o WHERE {{ {VALUE} ?p ?o }} LIMIT {LIMIT}",
-                 tuple(f"<{iri}>" for iri in domains["coop"]), 100),
+                 tuple(f"<{iri}>" for iri in domains["coop"]), 100, "one co-op's statements"),
     ]
-    return list(named.values()) + [Template(PREFIXES + t.text, t.values, t.limit) for t in directory]
+    return list(named.values()) + [Template(PREFIXES + t.text, t.values, t.limit, t.label) for t in directory]
 
 
 def sparql(templates: list[Template], *, unseen: bool) -> Workload:

@@ -175,3 +175,14 @@ def test_load_generator_sends_the_workloads_requests_and_never_repeats_an_unseen
     pages = Workload("p", (Template("/id/a"), Template("/id/b?q=x%20y")), headers={"Accept": "text/turtle"})
     gen.run(url, pages, clients=2, seconds=1, start=0)
     assert {(method, path) for method, path, _ in seen} == {("GET", "/id/a"), ("GET", "/id/b?q=x%20y")}
+
+
+@pytest.mark.parametrize("choice", ["wrk", "python"])
+def test_load_generator_stops_after_a_fixed_amount_of_work(choice, recorder) -> None:
+    if choice == "wrk" and not shutil.which("wrk"):
+        pytest.skip("wrk is not installed (./scripts/bench installs it)")
+    url, seen = recorder
+    pages = Workload("p", (Template("/id/a"), Template("/id/b")))
+    done = generator(choice, 2).run(url, pages, clients=4, seconds=60, start=0, work=30)
+    assert 30 <= done.requests <= 34 and not done.capped  # the shares, not the 60 s cap
+    assert done.requests <= len(seen)
