@@ -131,7 +131,7 @@ def count(commons: Commons, sparql: str) -> int:
 def bench_imports(workdir: Path, args: argparse.Namespace, figures: Figures, checks: dict) -> None:
     for size in args.import_sizes:
         path = write_csv(workdir / f"import-{size}.csv", generate_records(seed=args.seed, coops=size))
-        for run in range(args.runs):
+        for run in range(args.import_runs or args.runs):
             store = workdir / f"import-{size}-{run}"
             commons = Commons(store, base=BASE)
             commons.add_member("bench", "Bench")
@@ -144,7 +144,7 @@ def bench_imports(workdir: Path, args: argparse.Namespace, figures: Figures, che
                         size / seconds, "records/s", (5000, ">="))
     size = args.reimport_size
     first = write_csv(workdir / f"reimport-{size}.csv", generate_records(seed=args.seed + 1, coops=size))
-    for run in range(args.runs):
+    for run in range(args.import_runs or args.runs):
         changed, n_changed = changed_copy(first, args.changed, args.seed + run)
         store = workdir / f"reimport-{run}"
         commons = Commons(store, base=BASE)
@@ -527,6 +527,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reimport-size", type=int, help="records of the re-import (default: 10000, at most --coops)")
     parser.add_argument("--changed", type=float, default=0.05, help="share of rows the re-import changes")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--import-runs", type=int, default=0,
+                        help="runs of each import figure (default: --runs); a 100,000-record import takes minutes")
     parser.add_argument("--seconds", type=float, default=10, help="measured seconds of each page and search phase")
     parser.add_argument("--warmup", type=float, default=3,
                         help="warm-up seconds before each phase (the repeated SPARQL mix: one pass)")
