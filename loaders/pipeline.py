@@ -6,11 +6,9 @@ A plan is computed without writing anything; `--dry-run` and review pages show i
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +23,7 @@ from datacommons import access
 
 from . import reconcile
 from .concepts import ConceptIndex
+from .gcpause import no_gc
 from .diff import TableDiff, table_diff
 from .import_state import Remembered, StateChange, import_state, raw_hash, state_key, warnings_of
 from .normalise import normalise_all
@@ -89,19 +88,6 @@ def _records_from_store(commons: Commons, member: str, concepts: ConceptIndex) -
     return records
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Planning and committing make a few hundred thousand small objects with no cycles: the
-    collector's passes over them would cost more than the work."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def plan_import(
     commons: Commons,
     member: str,
@@ -123,7 +109,7 @@ def plan_import(
     data = Path(path).read_bytes()
     result = read(Path(path), mapping=mapping, fmt=fmt)
     revision = member_revision(commons, member)
-    with _no_gc():
+    with no_gc():
         known = import_state(commons).recall(member, state_key(commons, revision))
         plan = _plan(commons, member, result, known, skip_invalid)
     plan.source_name = source_name or Path(path).name
@@ -271,7 +257,7 @@ def _commit_import(commons: Commons, plan: ImportPlan, audience: Audience) -> st
     number = int(commons.system.setting(f"imports:{plan.member}") or 0) + 1
     activity = commons.uris.import_(plan.member, number)
     provenance = _provenance(commons, plan, activity, audience)
-    with _no_gc():
+    with no_gc():
         reconciled = reconcile.plan_member_change(
             commons, plan.member, plan.remove, plan.add, stored=plan.stored
         )

@@ -21,13 +21,11 @@ transaction as the import (see `loaders.pipeline`).
 """
 from __future__ import annotations
 
-import gc
 import re
 import threading
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode, Quad
@@ -36,6 +34,7 @@ from datacommons.fields import Level
 from datacommons.store import Commons
 from datacommons.vocab import COOP, ESS, OWL, RDF
 
+from .gcpause import no_gc
 from .matching import (
     AUTO_MERGE, MAX_BLOCK, RARE_WORD, Comparison, Features, blocking_keys, compare, fold, word_keys,
 )
@@ -101,19 +100,6 @@ class ReconcilePlan:
             set_state(db, "built", "yes")
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Building a few hundred thousand small objects with no cycles: the collector's passes
-    over them would cost more than the work."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 # --- a whole rebuild -------------------------------------------------------------------------
 def plan_rebuild(commons: Commons) -> ReconcilePlan:
     """Match every member record against every other; rebuild every canonical co-op."""
@@ -123,7 +109,7 @@ def plan_rebuild(commons: Commons) -> ReconcilePlan:
     public = frozenset(uris.graph(m, Level.PUBLIC) for m in members)
     by_record: dict[str, list[Quad]] = defaultdict(list)
     current: set[Quad] = set()
-    with _no_gc():
+    with no_gc():
         for q in commons.quads_in(_member_graphs(commons)):
             subject = q.subject.value
             if uris.is_canonical(subject):
