@@ -13,7 +13,7 @@ from datacommons.store import Commons, StoreError
 from loaders.import_state import import_state, state_key
 from loaders.pipeline import commit_import, member_revision, plan_import, republish
 
-from .conftest import BASE, CORE_CSV, World
+from .conftest import BASE, CORE_CSV, World, load_text
 
 HEADER, *ROWS = CORE_CSV.strip("\n").split("\n")
 EXTRA = [
@@ -24,15 +24,6 @@ EXTRA = [
 
 def csv_text(rows: list[str]) -> str:
     return "\n".join([HEADER, *rows]) + "\n"
-
-
-def import_text(commons: Commons, member: str, text: str, tmp_path: Path, name: str = "f.csv"):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    plan = plan_import(commons, member, path)
-    assert not plan.errors, [str(p) for p in plan.errors]
-    commit_import(commons, plan, ADMIN)
-    return plan
 
 
 def fresh_copy(tmp_path: Path, text: str, name: str) -> Commons:
@@ -47,7 +38,7 @@ def fresh_copy(tmp_path: Path, text: str, name: str) -> Commons:
 
 def test_only_changed_rows_are_normalised_and_written(world: World, tmp_path: Path) -> None:
     commons = world.commons
-    import_text(commons, "alpha", csv_text(ROWS + EXTRA), tmp_path, "first.csv")
+    load_text(commons, "alpha", csv_text(ROWS + EXTRA), tmp_path, "first.csv")
     changed = ROWS + EXTRA[:2] + [EXTRA[2].replace("Extra Co-op 2", "Extra Co-op Two")] + EXTRA[4:]
     path = tmp_path / "second.csv"
     path.write_text(csv_text(changed), encoding="utf-8")
@@ -66,7 +57,7 @@ def test_only_changed_rows_are_normalised_and_written(world: World, tmp_path: Pa
 
 def test_remembered_rows_keep_their_warnings(world: World, tmp_path: Path) -> None:
     commons = world.commons
-    first = import_text(commons, "alpha", csv_text(ROWS + EXTRA), tmp_path, "first.csv")
+    first = load_text(commons, "alpha", csv_text(ROWS + EXTRA), tmp_path, "first.csv")
     again = plan_import(commons, "alpha", tmp_path / "first.csv")
     assert again.diff.is_empty and not again.add and not again.remove
     assert [str(p) for p in again.problems] == [str(p) for p in first.problems]
@@ -79,19 +70,19 @@ def test_remembered_rows_keep_their_warnings(world: World, tmp_path: Path) -> No
 
 def test_a_row_repeated_is_still_a_duplicate(world: World, tmp_path: Path) -> None:
     commons = world.commons
-    import_text(commons, "alpha", csv_text(ROWS), tmp_path, "first.csv")
+    load_text(commons, "alpha", csv_text(ROWS), tmp_path, "first.csv")
     plan = plan_import(commons, "alpha", _write(tmp_path, "twice.csv", csv_text(ROWS + ROWS[:1])))
     assert [str(p) for p in plan.errors] == ["error: row 5, field id ('rd-1'): id 'rd-1' is used by row 2 and row 5"]
 
 
 def test_a_policy_change_makes_the_next_import_whole_and_right(world: World, tmp_path: Path) -> None:
     commons = world.commons
-    import_text(commons, "alpha", csv_text(ROWS + EXTRA), tmp_path, "first.csv")
+    load_text(commons, "alpha", csv_text(ROWS + EXTRA), tmp_path, "first.csv")
     assert import_state(commons).recall("alpha", state_key(commons, member_revision(commons, "alpha")))
     republish(commons, "alpha", commons.policy("alpha").changed({"locality": Level.PRIVATE}))
     assert import_state(commons).recall("alpha", state_key(commons, member_revision(commons, "alpha"))) is None
     text = csv_text(ROWS + EXTRA[1:])
-    import_text(commons, "alpha", text, tmp_path, "second.csv")
+    load_text(commons, "alpha", text, tmp_path, "second.csv")
     whole = fresh_copy(tmp_path, text, "whole")
     republish(whole, "alpha", whole.policy("alpha").changed({"locality": Level.PRIVATE}))
     assert commons.member_quads("alpha") == whole.member_quads("alpha")
@@ -99,7 +90,7 @@ def test_a_policy_change_makes_the_next_import_whole_and_right(world: World, tmp
 
 def test_a_failed_commit_leaves_no_memory(world: World, tmp_path: Path) -> None:
     commons = world.commons
-    import_text(commons, "alpha", csv_text(ROWS), tmp_path, "first.csv")
+    load_text(commons, "alpha", csv_text(ROWS), tmp_path, "first.csv")
     before = commons.member_quads("alpha")
     plan = plan_import(commons, "alpha", _write(tmp_path, "second.csv", csv_text(ROWS + EXTRA)))
     # a plan the store refuses (a statement outside the named graphs): the write fails whole
