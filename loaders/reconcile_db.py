@@ -104,23 +104,20 @@ class ReconcileDB:
 
     # --- links, decisions, canonical slugs -------------------------------------------------
     def links_of(self, iris: Iterable[str]) -> dict[tuple[str, str], float]:
-        out: dict[tuple[str, str], float] = {}
-        for chunk in _chunks(list(iris)):
-            marks = ",".join("?" * len(chunk))
-            sql = f"SELECT a, b, points FROM links WHERE a IN ({marks}) OR b IN ({marks})"
-            for a, b, points in self.rows(sql, chunk + chunk):
-                out[a, b] = points
-        return out
+        return self._pairs_touching("SELECT a, b, points FROM links", iris)
 
     def decisions(self, iris: Iterable[str] | None = None) -> dict[tuple[str, str], str]:
         if iris is None:
             return {(a, b): d for a, b, d in self.rows("SELECT a, b, decision FROM decisions")}
-        out: dict[tuple[str, str], str] = {}
+        return self._pairs_touching("SELECT a, b, decision FROM decisions", iris)
+
+    def _pairs_touching(self, select: str, iris: Iterable[str]) -> dict:
+        """{(a, b): value} of the pairs with either side among `iris` (chunked IN look-ups)."""
+        out = {}
         for chunk in _chunks(list(iris)):
             marks = ",".join("?" * len(chunk))
-            sql = f"SELECT a, b, decision FROM decisions WHERE a IN ({marks}) OR b IN ({marks})"
-            for a, b, d in self.rows(sql, chunk + chunk):
-                out[a, b] = d
+            for a, b, value in self.rows(f"{select} WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk):
+                out[a, b] = value
         return out
 
     def decide(self, a: str, b: str, decision: str, by: str) -> None:
