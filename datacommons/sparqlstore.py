@@ -16,6 +16,7 @@ remote backend on one machine.
 """
 from __future__ import annotations
 
+import copy
 import shutil
 import socket
 import subprocess
@@ -23,7 +24,7 @@ import sys
 import time
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -35,7 +36,6 @@ from pyoxigraph import (
     Quad,
     QueryResultsFormat,
     RdfFormat,
-    Triple,
     Variable,
     parse,
     parse_query_results,
@@ -88,8 +88,8 @@ class SparqlStore:
 
     def with_timeout(self, seconds: float) -> "SparqlStore":
         """The same store (same connections) with requests stopped after `seconds`."""
-        other = object.__new__(SparqlStore)
-        other.__dict__.update(self.__dict__, timeout=seconds)
+        other = copy.copy(self)
+        other.timeout = seconds
         return other
 
     # --- reads -----------------------------------------------------------------------------

@@ -442,7 +442,8 @@ class Commons:
                 # store); the layout is recorded only once it is whole, so an interrupted
                 # build is made again at the next opening.
                 view = NamedNode(self.public_view)
-                self._store.remove_graph(view) if self._store.contains_named_graph(view) else None
+                if self._store.contains_named_graph(view):
+                    self._store.remove_graph(view)
                 self._store.bulk_extend(
                     Quad(q.subject, q.predicate, q.object, view)
                     for q in self.quads_in(sorted(views.sources(self.members(), self.uris)))
