@@ -1,4 +1,5 @@
-"""/api/openapi.json: the OpenAPI 3.1 description of the search API and the other read paths.
+"""/api/openapi.json: the OpenAPI 3.1 description of the search API and the other read paths;
+the paths that need a token come from `api_docs_write`.
 
 The response shape written here is a promise: tests check that /api/search answers with
 exactly these keys, so a change to one without the other fails."""
@@ -6,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from . import api_docs_write
 from .query_catalogue import catalogue
 from .search_query import DEFAULT_PER_PAGE, DEFAULT_RADIUS_KM, MAX_PER_PAGE
 
@@ -129,13 +131,15 @@ def document(server: str) -> dict[str, object]:
             "responses": {"200": {"description": "A gzip file", "content": {"application/gzip": {}}}},
         }},
     }
+    paths.update(api_docs_write.paths())
     for q in catalogue().values():
         paths[f"/queries/{q.name}"] = {"get": {
             "summary": q.title, "description": q.description,
             "parameters": [
                 {"name": p.name, "in": "query", "required": p.required, "description": p.description,
                  "schema": {"type": "integer" if p.type == "integer" else "string",
-                            **({"default": p.default} if p.default is not None else {})}}
+                            **({"default": int(p.default) if p.type == "integer" else p.default}
+                               if p.default is not None else {})}}
                 for p in q.parameters
             ] + [{"name": "format", "in": "query", "required": False,
                   "schema": {"type": "string", "enum": ["json", "xml", "csv", "tsv", "html"]}}],
@@ -155,7 +159,7 @@ def document(server: str) -> dict[str, object]:
         "servers": [{"url": server}],
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **api_docs_write.SCHEMAS},
             "securitySchemes": {"memberToken": {"type": "http", "scheme": "bearer"}},
         },
     }

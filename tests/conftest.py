@@ -66,6 +66,7 @@ def world(commons: Commons, tmp_path: Path) -> World:
 class Server:
     url: str
     world: World
+    app: object = None  # the Flask application it serves
 
 
 @pytest.fixture
@@ -75,7 +76,7 @@ def server(world: World) -> Iterator[Server]:
     wsgi = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=wsgi.run, daemon=True)
     thread.start()
-    yield Server(f"http://127.0.0.1:{wsgi.effective_port}", world)
+    yield Server(f"http://127.0.0.1:{wsgi.effective_port}", world, app)
     stop_server(wsgi, thread)
 
 
