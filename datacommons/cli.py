@@ -200,10 +200,14 @@ SELECT ?import ?time ?source ?summary WHERE {
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
+    from endpoint.limits import RateLimitConfigError
     from endpoint.serve import serve
 
     commons = _open(args)
-    serve(commons, _config(args))
+    try:
+        serve(commons, _config(args))
+    except RateLimitConfigError as e:
+        raise CommandError(str(e)) from None
 
 
 def cmd_demo(args: argparse.Namespace) -> None:

@@ -19,6 +19,7 @@
 | query_workers | DATACOMMONS_QUERY_WORKERS | 2 | reader processes running /sparql queries (each can be stopped at its timeout) |
 | max_query_bytes | DATACOMMONS_MAX_QUERY_BYTES | 1048576 | largest /sparql request body |
 | rate_limit | DATACOMMONS_RATE_LIMIT | 120/minute | requests per client (token, or address) to /sparql and the graph store; empty for none |
+| rate_limit_storage | DATACOMMONS_RATE_LIMIT_STORAGE | memory:// | where the rate limit counts requests: this process's memory, or a store every web worker shares (`redis://host:6379`, `memcached://host:11211`; see the `limits` library's storage URIs) |
 | service_allowlist | DATACOMMONS_SERVICE_ALLOWLIST | (none) | SPARQL endpoints a query may call with SERVICE, separated by spaces |
 | tile_url | DATACOMMONS_TILE_URL | https://tile.openstreetmap.org/{z}/{x}/{y}.png | map tiles of the directory's maps (an outside server; empty for no tiles) |
 | tile_attribution | DATACOMMONS_TILE_ATTRIBUTION | © OpenStreetMap contributors | credit shown on the maps for the tiles |
@@ -65,6 +66,9 @@ class Config:
         default_factory=lambda: int(_env("DATACOMMONS_MAX_QUERY_BYTES", "1048576"))
     )
     rate_limit: str = field(default_factory=lambda: _env("DATACOMMONS_RATE_LIMIT", "120/minute"))
+    rate_limit_storage: str = field(
+        default_factory=lambda: _env("DATACOMMONS_RATE_LIMIT_STORAGE", "memory://")
+    )
     service_allowlist: frozenset[str] = field(
         default_factory=lambda: frozenset(_env("DATACOMMONS_SERVICE_ALLOWLIST", "").split())
     )

@@ -1,7 +1,10 @@
 """Per-client rate limits for the endpoints that run work for clients (SPARQL, Graph Store).
 
-Flask-Limiter counts requests per client in memory (one server process) and answers 429
-with `Retry-After` once a client is over its limit. A client is its token when it sends one
+Flask-Limiter counts requests per client and answers 429 with `Retry-After` once a client is
+over its limit. The counts live where `rate_limit_storage` says: in the process's memory by
+default; in a shared store (Redis, Memcached, MongoDB: any storage the `limits` library knows)
+when several web workers serve one commons, so that a client's limit is one limit, not one
+per worker. A client is its token when it sends one
 (member organisations' scripts, wherever they run from), otherwise its address. Preflight
 requests (OPTIONS) are never counted.
 """
@@ -21,13 +24,30 @@ def client_key() -> str:
     return "address:" + (request.remote_addr or "unknown")
 
 
+class RateLimitConfigError(ValueError):
+    """The rate limit or its storage is not one the server can use; says which and why."""
+
+
 def init_app(app: Flask, blueprints: list[Blueprint]) -> None:
     """Limit `blueprints` to the configured rate (none if it is empty)."""
-    rate = app.config["DATACOMMONS"].rate_limit.strip()
+    config = app.config["DATACOMMONS"]
+    rate = config.rate_limit.strip()
     if not rate:
         return
-    from flask_limiter import Limiter  # a quarter second of imports, only when limits are on
+    # a quarter second of imports, only when limits are on
+    from flask_limiter import Limiter
+    from limits import parse_many
+    from limits.errors import ConfigurationError
+    from limits.storage import storage_from_string
 
-    limiter = Limiter(client_key, app=app, storage_uri="memory://", headers_enabled=True)
+    try:
+        parse_many(rate)
+    except ValueError as e:
+        raise RateLimitConfigError(f"rate_limit {rate!r} is not a rate such as 120/minute: {e}") from None
+    try:
+        storage_from_string(config.rate_limit_storage)
+    except ConfigurationError as e:
+        raise RateLimitConfigError(f"rate_limit_storage {config.rate_limit_storage!r}: {e}") from None
+    limiter = Limiter(client_key, app=app, storage_uri=config.rate_limit_storage, headers_enabled=True)
     for blueprint in blueprints:
         limiter.limit(rate, methods=LIMITED_METHODS)(blueprint)

@@ -16,6 +16,7 @@ from pyoxigraph import RdfFormat, parse
 from datacommons.config import Config
 from datacommons.store import Commons
 from endpoint.app import create_app
+from endpoint.limits import RateLimitConfigError
 
 from .conftest import BASE, World, make_world
 from .live import running
@@ -163,4 +164,16 @@ def test_one_client_over_its_rate_is_told_to_wait_and_others_are_not(tmp_path) -
         assert refused.status == 429 and int(refused.headers["retry-after"]) > 0
         assert fetch(ask, headers=bearer(world.tokens["beta"])).status == 200
         assert fetch(f"{url}/health").status == 200  # pages are not counted
+    commons.close()
+
+
+@pytest.mark.parametrize("changes, named", [
+    ({"rate_limit": "3/minute", "rate_limit_storage": "nosuch://host:1"}, "rate_limit_storage 'nosuch://host:1'"),
+    ({"rate_limit": "three a minute"}, "rate_limit 'three a minute'"),
+])
+def test_a_rate_limit_the_server_cannot_use_is_refused_at_start_naming_the_key(tmp_path, changes, named) -> None:
+    commons = Commons(tmp_path / "store", base=BASE)
+    with pytest.raises(RateLimitConfigError) as refused:
+        create_app(commons, Config().with_(query_workers=1, **changes))
+    assert named in str(refused.value)
     commons.close()
