@@ -7,9 +7,10 @@ and to administrators).
   from the same bytes: if the member's data changed meanwhile (its revision moved), the
   preview is stale and refused, so what is committed is always what was reviewed.
 - Every committed import keeps its table diff and a snapshot of the member's records after
-  it (their RDF, policy-free, compressed), so a member can see each import's diff and roll
-  back to any earlier state; a rollback is planned like an import and committed as a new,
-  recorded one.
+  it (their RDF, policy-free, compressed; a re-import keeps only what changed since the import
+  before, read back through that chain), so a member can see each import's diff and roll back
+  to any earlier state; a rollback is planned like an import and committed as a new, recorded
+  one.
 """
 from __future__ import annotations
 
