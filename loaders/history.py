@@ -7,9 +7,10 @@ and to administrators).
   from the same bytes: if the member's data changed meanwhile (its revision moved), the
   preview is stale and refused, so what is committed is always what was reviewed.
 - Every committed import keeps its table diff and a snapshot of the member's records after
-  it (their RDF, policy-free, compressed), so a member can see each import's diff and roll
-  back to any earlier state; a rollback is planned like an import and committed as a new,
-  recorded one.
+  it (their RDF, policy-free, compressed; a re-import keeps only what changed since the import
+  before, read back through that chain), so a member can see each import's diff and roll back
+  to any earlier state; a rollback is planned like an import and committed as a new, recorded
+  one.
 """
 from __future__ import annotations
 
@@ -50,9 +51,13 @@ CREATE TABLE IF NOT EXISTS previews (
 CREATE TABLE IF NOT EXISTS history (
     member TEXT NOT NULL, number INTEGER NOT NULL, committed TEXT NOT NULL,
     source_name TEXT NOT NULL, summary TEXT NOT NULL, diff TEXT NOT NULL, snapshot BLOB NOT NULL,
+    base INTEGER,
     PRIMARY KEY (member, number)
 );
 """
+# `base`: NULL when `snapshot` holds every record; else the import whose records `snapshot`
+# changes (a re-import's: the JSON list of every record's local id, in order, a newline, and
+# the N-Triples of the records made anew), so a commit writes what changed, not everything.
 
 
 class PreviewGone(ImportRefused):
@@ -84,6 +89,8 @@ class History:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
+        if "base" not in {row[1] for row in self._db.execute("PRAGMA table_info(history)")}:
+            self._db.execute("ALTER TABLE history ADD COLUMN base INTEGER")  # an older store's
         self._lock = threading.Lock()
         self._plans: OrderedDict[str, ImportPlan] = OrderedDict()
 
@@ -143,16 +150,22 @@ class History:
     def record(self, member: str, number: int, plan: ImportPlan) -> None:
         """Keep an import's diff and the member's records after it (before the store commit:
         a row for an import that then failed is replaced by the next import's)."""
-        if plan.snapshots is not None:
+        delta, base = plan.snapshot_delta, None
+        if delta is not None and delta.base == number - 1 and self._rows(
+            "SELECT 1 FROM history WHERE member = ? AND number = ?", (member, delta.base)
+        ):
+            text = json.dumps(delta.ids).encode() + b"\n" + delta.changed
+            base = delta.base
+        elif plan.snapshots is not None:
             text = b"".join(plan.snapshots)
         else:
             triples = [t for r in plan.records for t in record_triples(r, member, _SNAPSHOT_URIS)]
             text = serialize(triples, format=RdfFormat.N_TRIPLES)
         snapshot = zlib.compress(text, 1)  # the fastest level: this runs on every commit
         self._rows(
-            "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (member, number, datetime.now(timezone.utc).isoformat(timespec="seconds"),
-             plan.source_name, plan.diff.summary, json.dumps(_diff_json(plan.diff)), snapshot),
+             plan.source_name, plan.diff.summary, json.dumps(_diff_json(plan.diff)), snapshot, base),
         )
 
     def imports(self, member: str, committed: int) -> list[PastImport]:
@@ -171,12 +184,31 @@ class History:
         return PastImport(*head, diff=TableDiff(**json.loads(diff)))
 
     def snapshot_records(self, member: str, number: int) -> list[Record]:
-        rows = self._rows("SELECT snapshot FROM history WHERE member = ? AND number = ?", (member, number))
-        if not rows:
-            raise ImportRefused(f"member {member!r} has no recorded import {number}")
-        triples = parse(zlib.decompress(rows[0][0]), format=RdfFormat.N_TRIPLES)
-        records, _ = normalise_all(raw_records_from_rdf(triples), ConceptIndex.default())
+        """The member's records after import `number`: its snapshot, or the snapshot it
+        changes with the changes of each import since applied in turn."""
+        chain: list[tuple[bytes, int | None]] = []
+        at: int | None = number
+        while at is not None:
+            rows = self._rows("SELECT snapshot, base FROM history WHERE member = ? AND number = ?", (member, at))
+            if not rows:
+                raise ImportRefused(f"member {member!r} has no recorded import {at}")
+            chain.append((zlib.decompress(rows[0][0]), rows[0][1]))
+            at = rows[0][1]
+        text, _ = chain.pop()
+        records = _parsed(text)
+        for text, _ in reversed(chain):
+            head, _, changed = text.partition(b"\n")
+            by_id = {r.local_id: r for r in records}
+            by_id.update((r.local_id, r) for r in _parsed(changed))
+            records = [by_id[i] for i in json.loads(head)]
         return records
+
+
+def _parsed(ntriples: bytes) -> list[Record]:
+    records, _ = normalise_all(
+        raw_records_from_rdf(parse(ntriples, format=RdfFormat.N_TRIPLES)), ConceptIndex.default()
+    )
+    return records
 
 
 # Snapshots are read back by local id (`raw_records_from_rdf`), whatever base their IRIs

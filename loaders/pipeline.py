@@ -37,6 +37,17 @@ class ImportRefused(Exception):
 
 
 @dataclass
+class SnapshotDelta:
+    """The member's records after an import, said as a change to what they were after import
+    `base`: the local ids of every record, in order, and the statements (N-Triples) of the
+    records made anew, which replace those of the same ids."""
+
+    base: int
+    ids: list[str]
+    changed: bytes
+
+
+@dataclass
 class ImportPlan:
     member: str
     source_name: str
@@ -54,6 +65,8 @@ class ImportPlan:
     stored: dict[str, list[Quad]] | None = None
     # each record's statements as N-Triples, in order (the history's snapshot); None: make them
     snapshots: list[bytes] | None = None
+    # or, for a re-import, the history's snapshot as a change to the last import's
+    snapshot_delta: SnapshotDelta | None = None
     # what the import teaches `import_state` once committed
     state: StateChange | None = None
 
@@ -106,11 +119,17 @@ def plan_import(
     if commons.system.member(member) is None:
         raise ImportRefused(f"no member organisation {member!r}; add it with 'datacommons member add'")
     data = Path(path).read_bytes()
-    result = read(Path(path), mapping=mapping, fmt=fmt)
     revision = member_revision(commons, member)
     with no_gc():
+        result = read(Path(path), mapping=mapping, fmt=fmt)
         known = import_state(commons).recall(member, state_key(commons, revision))
         plan = _plan(commons, member, result, known, skip_invalid)
+    if plan.snapshot_delta is not None:
+        # the memory recalled describes the member's data after its last import
+        if revision.startswith("import-"):
+            plan.snapshot_delta.base = int(revision.removeprefix("import-"))
+        else:
+            plan.snapshot_delta = None  # (not expected) the history snapshots plan.records whole
     plan.source_name = source_name or Path(path).name
     plan.source_hash = "sha256:" + hashlib.sha256(data).hexdigest()
     plan.revision = revision
@@ -198,13 +217,16 @@ def _plan(
     plan.remove = current - new_quads
     plan.add = new_quads - current
     snapshots = _ntriples_each(triples_of)
-    plan.snapshots = [
-        snapshots[r.local_id] if id(r) not in recalled else recalled[id(r)].snapshot for r in records
-    ]
+    if known is None:
+        plan.snapshots = [snapshots[r.local_id] for r in records]
+    else:
+        plan.snapshot_delta = SnapshotDelta(
+            0, [r.local_id for r in records], b"".join(snapshots[r.local_id] for r in fresh)
+        )
     plan.state = StateChange(
         changed=[
             Remembered(r.local_id, hashes[id(origins[id(r)][0])], r, warnings_of(origins[id(r)][1]),
-                       warnings_of(shapes.get(r.position, [])), snapshots[r.local_id])
+                       warnings_of(shapes.get(r.position, [])))
             for r in fresh
         ],
         gone=gone,

@@ -317,13 +317,21 @@ def _plan_region(
         remove=current - desired,
         add=desired - current,
         gone=gone,
-        present=list(changed.values()),
+        present=_changed_features(db, changed),
         rescored=sorted(touched),
         links=links,
         slugs=slugs,
         region=len(region),
         clusters=len(grouping.clusters),
     )
+
+
+def _changed_features(db: ReconcileDB, features: dict[str, Features]) -> list[Features]:
+    """Those of `features` that differ from what is stored of their records: a re-import
+    that changes only what matching ignores (a description, a count) rewrites no features
+    or blocking keys."""
+    stored = db.features(features)
+    return [f for iri, f in features.items() if stored.get(iri) != f]
 
 
 def _member_graphs(commons: Commons) -> list[str]:

@@ -106,6 +106,31 @@ def test_a_failed_commit_leaves_no_memory(world: World, tmp_path: Path) -> None:
     assert commons.member_quads("alpha") == fresh_copy(tmp_path, csv_text(ROWS + EXTRA), "whole").member_quads("alpha")
 
 
+def test_a_reimport_keeps_its_changes_in_the_history_and_rolls_back_whole(world: World, tmp_path: Path) -> None:
+    from loaders.history import committed_count, history_of, rollback_plan
+
+    commons = world.commons
+    first = ROWS + EXTRA
+    second = ROWS + EXTRA[:2] + [EXTRA[2].replace("Extra Co-op 2", "Extra Co-op Two")] + EXTRA[4:]
+    third = list(reversed(second[:-1])) + [EXTRA[3]]  # reordered, one gone, one back
+    numbers = []
+    for i, rows in enumerate([first, second, third]):
+        plan = load_text(commons, "alpha", csv_text(rows), tmp_path, f"{i}.csv")
+        assert plan.snapshot_delta is not None  # (the world imported alpha): what changed
+        numbers.append(committed_count(commons, "alpha"))
+    history = history_of(commons)
+    bases = [history._rows("SELECT base FROM history WHERE member = 'alpha' AND number = ?", (n,))[0][0]
+             for n in numbers]
+    assert bases == [n - 1 for n in numbers]
+    for number, rows in zip(numbers, [first, second, third]):
+        whole = fresh_copy(tmp_path, csv_text(rows), f"whole-{number}")
+        records = history.snapshot_records("alpha", number)
+        assert records == history_of(whole).snapshot_records("alpha", committed_count(whole, "alpha"))
+        assert [r.local_id for r in records] == [r.split(",")[0] for r in rows]
+    commit_import(commons, rollback_plan(commons, "alpha", numbers[1]), ADMIN)
+    assert commons.member_quads("alpha") == fresh_copy(tmp_path, csv_text(second), "again").member_quads("alpha")
+
+
 def _write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
