@@ -326,6 +326,8 @@ class Commons:
         except BaseException as e:
             traceback.clear_frames(e.__traceback__)  # whose locals hold the store open
             self._restore()
+            # Readers in this process saw the batches come in: what they cached since is stale.
+            self._written(graphs)
             if isinstance(e, OSError):
                 raise StoreError(f"the write failed and was undone: {e}") from None
             raise

@@ -140,11 +140,12 @@ def test_a_write_failing_after_its_first_batch_is_undone_at_once(
     try:
         commons.add_member("alpha", "Alpha")
         commons.apply(remove=(), add=statements(commons, 30))
-        before = everything(commons)
+        before, version = everything(commons), commons.version
         monkeypatch.setenv("DATACOMMONS_TEST_BIG_WRITE_FAULT", "raise:1")
         with pytest.raises(StoreError, match="failed and was undone"):
             commons.apply(remove=(), add=statements(commons, 350))
         assert everything(commons) == before
+        assert commons.version > version  # what was read during the write is not cached as before
         assert not (commons.path / bigwrite.FOLDER).exists()
         monkeypatch.delenv("DATACOMMONS_TEST_BIG_WRITE_FAULT")
         commons.apply(remove=(), add=statements(commons, 350))
