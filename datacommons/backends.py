@@ -41,9 +41,14 @@ class OpenedStore:
         self.store = None  # the last reference: RocksDB releases its lock
 
 
+def embedded_location(folder: Path) -> Path:
+    """Where the embedded store keeps its files in the store folder."""
+    return folder / "oxigraph"
+
+
 def open_store(folder: Path, config: Config) -> OpenedStore:
     if config.backend == "embedded":
-        return OpenedStore(Store(str(folder / "oxigraph")), embedded=True)
+        return OpenedStore(Store(str(embedded_location(folder))), embedded=True)
     if config.backend == "oxigraph-server":
         server = ManagedOxigraph(folder / "oxigraph-server", timeout_s=math.ceil(config.query_timeout))
         return OpenedStore(SparqlStore(server.endpoints), embedded=False, server=server)

@@ -7,9 +7,11 @@ transaction, so a failure leaves the previous data as it was.
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
 import shutil
 import threading
+import traceback
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,9 +33,9 @@ from pyoxigraph import (
     serialize,
 )
 
-from . import access, querycheck, views
+from . import access, bigwrite, querycheck, views
 from .audience import Audience
-from .backends import BackendError, open_store
+from .backends import BackendError, embedded_location, open_store
 from .sparqlstore import RemoteStoreError, data_update
 from .config import DEFAULT_BASE, Config
 from .policy import Policy, policy_from_triples, policy_triples
@@ -84,17 +86,14 @@ class Commons:
                 "(URIs must stay stable). Use another --store for another base."
             )
         self.uris = Uris(stored_base)
-        config = config or Config()
-        try:
-            self._opened = open_store(self.path, config)
-        except BackendError as e:
-            raise StoreError(str(e)) from None
-        except OSError as e:
-            raise StoreError(
-                f"cannot open the store at {self.path}: {e}. Is another datacommons process "
-                "(a server?) using it?"
-            ) from None
-        self._store = self._opened.store
+        self._config = config = config or Config()
+        self._journal = bigwrite.Journal(self.path / bigwrite.FOLDER, embedded_location(self.path))
+        # An embedded store is first put back as it was before a large write that did not
+        # finish (`bigwrite`), before anything reads it.
+        undone = self._journal.recover() if config.backend == "embedded" else None
+        self._open()
+        if undone is not None:
+            self._written(set(undone))  # the store is as before: what was cached since is stale
         # Snapshots for reader processes exist only for the embedded store; a remote store
         # answers outside queries itself (`remotequery`).
         self.embedded = self._opened.embedded
@@ -111,6 +110,18 @@ class Commons:
         except RemoteStoreError as e:
             self._opened.close()
             raise StoreError(str(e)) from None
+
+    def _open(self) -> None:
+        try:
+            self._opened = open_store(self.path, self._config)
+        except BackendError as e:
+            raise StoreError(str(e)) from None
+        except OSError as e:
+            raise StoreError(
+                f"cannot open the store at {self.path}: {e}. Is another datacommons process "
+                "(a server?) using it?"
+            ) from None
+        self._store = self._opened.store
 
     def close(self) -> None:
         shutil.rmtree(self.path / "snapshots", ignore_errors=True)
@@ -277,8 +288,9 @@ class Commons:
         A write that only adds goes in without SPARQL text: `Store.extend` (one transaction)
         or, for a large one, `Store.bulk_extend`, which writes sorted table files and ingests
         them in one RocksDB ingestion, several times faster. Oxigraph's bulk loader ingests
-        once per batch of `_BULK_BATCH` quads, so only writes below that size take that way:
-        above it the write would no longer be all-or-nothing.
+        once per batch of `bigwrite.ATOMIC_LIMIT` quads, so a write of that size or more is
+        journaled (`bigwrite`): undone at once if it fails here, and when the store is next
+        opened if this process dies part-way. (A remote store takes any write as one update.)
         """
         remove, add = list(remove), list(add)
         graphs = {q.graph_name for q in remove} | {q.graph_name for q in add}
@@ -294,11 +306,40 @@ class Commons:
                 self._store.update(text)
             elif remove or delta[0]:
                 self._store.update(_update_text(remove + delta[0], add + delta[1]))
-            elif _BULK_MIN <= len(add := add + delta[1]) < _BULK_BATCH:
-                self._store.bulk_extend(add)
-            elif add:
-                self._store.extend(add)
+            else:
+                add += delta[1]
+                if self.embedded and len(add) >= bigwrite.ATOMIC_LIMIT:
+                    return self._write_big(add, {g.value for g in graphs})
+                if len(add) >= _BULK_MIN:
+                    self._store.bulk_extend(add)
+                elif add:
+                    self._store.extend(add)
             self._written({g.value for g in graphs})
+
+    def _write_big(self, add: list[Quad], graphs: set[str]) -> None:
+        """Bulk-load an additions-only write of any size, all of it or none (`bigwrite`)."""
+        self._journal.begin(self._store, graphs)
+        try:
+            bigwrite.load(self._store, add)
+            self._written(graphs)
+            self._journal.finish()
+        except BaseException as e:
+            traceback.clear_frames(e.__traceback__)  # whose locals hold the store open
+            self._restore()
+            # Readers in this process saw the batches come in: what they cached since is stale.
+            self._written(graphs)
+            if isinstance(e, OSError):
+                raise StoreError(f"the write failed and was undone: {e}") from None
+            raise
+
+    def _restore(self) -> None:
+        """Put the store back as it was before the big write that just failed: closed (the
+        checkpoint takes its place on disk) and opened again."""
+        self._opened.close()
+        del self._store
+        gc.collect()  # nothing else may hold RocksDB open
+        self._journal.recover()
+        self._open()
 
     def write_workspace(
         self, graphs: Mapping[str, Iterable[Triple] | None], *, merge: bool = False
@@ -460,11 +501,9 @@ class Commons:
 
 
 # Additions-only writes of at least this many quads use the bulk loader (below it, its fixed
-# cost of writing a table file per index is more than a transaction costs); and fewer than
-# oxigraph's bulk-load batch (DEFAULT_BULK_LOAD_BATCH_SIZE, 1,000,000 quads), so that the
-# load is one ingestion: all of it or none.
+# cost of writing a table file per index is more than a transaction costs); from
+# `bigwrite.ATOMIC_LIMIT` on, journaled.
 _BULK_MIN = 20_000
-_BULK_BATCH = 1_000_000
 
 
 def _update_text(remove: Iterable[Quad], add: Iterable[Quad]) -> str:
