@@ -228,6 +228,16 @@ class Commons:
             if isinstance(q.graph_name, NamedNode) and q.graph_name.value in allowed
         ]
 
+    def subjects_with(self, predicate: str, obj: str, audience: Audience) -> list[str]:
+        """The subjects of the statements `(?, predicate, obj)` the audience may read, in
+        order, once each: one index look-up, where a SPARQL query is parsed and planned."""
+        allowed = self.graphs_for(audience)
+        return sorted({
+            q.subject.value
+            for q in self._store.quads_for_pattern(None, NamedNode(predicate), NamedNode(obj), None)
+            if isinstance(q.graph_name, NamedNode) and q.graph_name.value in allowed
+        })
+
     def quads_in(self, graphs: Iterable[str]) -> Iterator[Quad]:
         """All quads of the named graphs (callers pass graphs the access decision allowed)."""
         for g in graphs:
