@@ -27,6 +27,9 @@ DEFAULT_PER_PAGE = 20
 DEFAULT_RADIUS_KM = 25.0
 MAX_POINTS = 5000  # markers a map of the results gets at most
 FACET_VALUES_SHOWN = 40
+# Words matching more co-ops than this list them by name, not best first: ranking scores every
+# match (a word most co-ops share, "coop", cost 0.2-1 s at 100,000 co-ops) and says little.
+RANKED_AT_MOST = 5000
 
 
 class SearchError(ValueError):
@@ -153,20 +156,20 @@ RANK = "ORDER BY bm25(coop_text, 8.0, 2.0, 3.0, 2.0), rowid"  # best first, then
 
 def _text_matches(index: Index, text: str, ranked: bool) -> tuple[array | None, int]:
     """The co-ops matching an FTS5 query as a bitmap, and best first (ties by name) when
-    `ranked` (else None, unless kept from an earlier search). Ranking is most of the cost of
-    a common word (every match is scored), so a search that shows a page of the words alone
-    asks SQLite for that page instead."""
+    `ranked` and they are at most RANKED_AT_MOST (else None, unless kept from an earlier
+    search). Ranking is most of the cost of a common word (every match is scored), so a
+    search that shows a page of the words alone asks SQLite for that page instead (`_best`)."""
     key = (index.state, id(index.facets), text)
     with _TEXT_LOCK:
         found = _TEXT.get(key)
-    if found is None or (ranked and found[0] is None):
-        if ranked:
-            order = array("i", (r[0] for r in index.db.execute(
-                f"SELECT rowid FROM coop_text WHERE coop_text MATCH ? {RANK}", (text,))))
-            found = (order, found[1] if found is not None else _bitmap(order))
-        else:
-            found = (None, _bitmap([r[0] for r in index.db.execute(
-                "SELECT rowid FROM coop_text WHERE coop_text MATCH ?", (text,))]))
+    if found is None:
+        found = (None, _bitmap([r[0] for r in index.db.execute(
+            "SELECT rowid FROM coop_text WHERE coop_text MATCH ?", (text,))]))
+        with _TEXT_LOCK:
+            _TEXT[key] = found
+    if ranked and found[0] is None and found[1].bit_count() <= RANKED_AT_MOST:
+        found = (array("i", (r[0] for r in index.db.execute(
+            f"SELECT rowid FROM coop_text WHERE coop_text MATCH ? {RANK}", (text,)))), found[1])
         with _TEXT_LOCK:
             _TEXT[key] = found
     return found
@@ -235,7 +238,7 @@ def run(index: Index, search: Search) -> Results:
         match &= bits
     total = match.bit_count()
     first, wanted = (search.page - 1) * search.per_page, search.page * search.per_page
-    if text and words_alone:  # nothing but the words: their ranking is the order
+    if text and words_alone and matched.bit_count() <= RANKED_AT_MOST:  # the words' ranking is the order
         page = list(ranked[first:wanted]) if ranked is not None else _best(index, text, first, search.per_page)
     elif ranked is not None:
         flags = match.to_bytes((facets.everything.bit_length() + 7) // 8 + 1, "little")
