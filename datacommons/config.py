@@ -25,15 +25,17 @@
 | tile_url | DATACOMMONS_TILE_URL | https://tile.openstreetmap.org/{z}/{x}/{y}.png | map tiles of the directory's maps (an outside server; empty for no tiles) |
 | tile_attribution | DATACOMMONS_TILE_ATTRIBUTION | © OpenStreetMap contributors | credit shown on the maps for the tiles |
 
-Memory (`serve`, measured at 100,000 co-ops): a fresh server holds about 75 MB (Python, Flask,
-pyoxigraph, the store's handles), each reader process about 30 MB at rest and as much as the
-SPARQL query it runs needs (100-170 MB for a GROUP BY over every co-op); the rest is caches
-with byte budgets: whole answers (`response_cache_mb`: a co-op's HTML page is about 10 KB,
-its Turtle 2 KB, a search 18 KB, so 32 MB keeps some 2,000-3,000 answers, far more than a hot
-set), SPARQL results (`endpoint/result_cache.py`, 32 MB), the text matches of searches
-(`endpoint/search_query.py`, 8 MB) and labels (4 MB). `serve` also limits glibc to two malloc
-arenas: with one arena per thread, memory freed by one thread stays with it, and eight
-threads' arenas added some 60 MB of peak RSS.
+Memory (`serve`, measured at 100,000 co-ops, 2.5M quads): a fresh server holds about 80 MB
+RSS (Python, Flask, pyoxigraph). Reading the store grows it: RocksDB (inside pyoxigraph, not
+configurable from Python) keeps index and filter blocks of every file it opened and a block
+cache, some 75 MB once 5,000 co-ops' pages were read; each reader process pays the same for
+what it reads, and its query's working memory besides (30 MB at rest, 120-200 MB while a
+GROUP BY over every co-op runs). The rest is caches with byte budgets: whole answers
+(`response_cache_mb`: a co-op's HTML page is about 10 KB, its Turtle 2 KB, a search 18 KB, so
+32 MB keeps some 2,000-3,000 answers, many times a hot set), SPARQL results
+(`endpoint/result_cache.py`, 32 MB), the text matches of searches (`endpoint/search_query.py`,
+8 MB) and labels (`endpoint/describe.py`, 4 MB). `serve` also limits glibc to two malloc
+arenas (else each busy thread gets its own, and memory freed in one stays there).
 """
 from __future__ import annotations
 
