@@ -14,6 +14,7 @@ import threading
 import traceback
 import uuid
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from collections.abc import Iterable, Iterator, Mapping
@@ -45,6 +46,9 @@ from .uris import Uris, check_member_id
 from .vocab import COOP, FOAF, ORG, RDF, RDFS
 
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
+
+# (commons, version, members) read once for the read-only request this thread serves (`pinned`).
+_PINNED: ContextVar[tuple["Commons", int, tuple[str, ...]] | None] = ContextVar("datacommons_pinned", default=None)
 
 
 class StoreError(Exception):
@@ -135,10 +139,30 @@ class Commons:
     def version(self) -> int:
         """Bumped on every write: a cache key or ETag built on it is exact. Read from the
         system database each time, so every process serving the store sees each write."""
+        pinned = _PINNED.get()
+        if pinned is not None and pinned[0] is self:
+            return pinned[1]
         return int(self.system.setting("version") or 0)
 
     def members(self) -> list[str]:
+        pinned = _PINNED.get()
+        if pinned is not None and pinned[0] is self:
+            return list(pinned[2])
         return [m.id for m in self.system.members()]
+
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """For one read-only request: the version and the members are read from the system
+        area once, on entering, and every `version`, `members` and `graphs_for` of this
+        thread inside the block answers from them. A page asks for them a dozen times; each
+        read is a SQLite call that gives up the GIL, and under load every give-up waits a
+        switch interval to get it back. A write inside the block unpins (`_written`)."""
+        token = _PINNED.set(None)
+        try:
+            _PINNED.set((self, self.version, tuple(self.members())))
+            yield
+        finally:
+            _PINNED.reset(token)
 
     def graphs_for(self, audience: Audience) -> frozenset[str]:
         workspace = self.workspace_graphs() if audience.is_admin else ()
@@ -214,6 +238,16 @@ class Commons:
             for q in self._store.quads_for_pattern(node, None, None, None)
             if isinstance(q.graph_name, NamedNode) and q.graph_name.value in allowed
         ]
+
+    def subjects_with(self, predicate: str, obj: str, audience: Audience) -> list[str]:
+        """The subjects of the statements `(?, predicate, obj)` the audience may read, in
+        order, once each: one index look-up, where a SPARQL query is parsed and planned."""
+        allowed = self.graphs_for(audience)
+        return sorted({
+            q.subject.value
+            for q in self._store.quads_for_pattern(None, NamedNode(predicate), NamedNode(obj), None)
+            if isinstance(q.graph_name, NamedNode) and q.graph_name.value in allowed
+        })
 
     def quads_in(self, graphs: Iterable[str]) -> Iterator[Quad]:
         """All quads of the named graphs (callers pass graphs the access decision allowed)."""
@@ -380,6 +414,7 @@ class Commons:
 
     def _written(self, graphs: set[str]) -> None:
         """After a write (under the write lock): a new version, and which graphs changed."""
+        _PINNED.set(None)  # this thread reads the new version from now on
         version = self.system.bump("version")
         self._record_graph_changes(graphs, str(version))
 

@@ -59,23 +59,39 @@ def _now() -> str:
 
 
 class System:
-    """Accounts and tokens; safe to share between threads."""
+    """Accounts and tokens; safe to share between threads.
+
+    Writes go through one connection, one at a time. The reads every request makes (the store
+    version, the members) go through a connection of the reading thread's own (WAL: readers
+    never wait for each other nor for a writer): on one shared connection behind a lock, each
+    read gave up the GIL while holding the lock, and a server's threads queued on it."""
 
     def __init__(self, path: Path) -> None:
+        self._path = path
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
-        self._members_cache: tuple[Member, ...] | None = None
-        self._data_version = -1
+        # this thread's reader, its members and their data_version (closed with the thread)
+        self._local = threading.local()
 
     def close(self) -> None:
+        reader = getattr(self._local, "db", None)
+        if reader is not None:
+            reader.close()
+            self._local.db = None
         self._db.close()
+
+    def _reader(self) -> sqlite3.Connection:
+        reader = getattr(self._local, "db", None)
+        if reader is None:
+            reader = sqlite3.connect(self._path, isolation_level=None)
+            self._local.db, self._local.members, self._local.data_version = reader, None, -1
+        return reader
 
     # settings
     def setting(self, key: str) -> str | None:
-        with self._lock:
-            row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        row = self._reader().execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def bump(self, key: str) -> int:
@@ -106,22 +122,16 @@ class System:
                 )
             except sqlite3.IntegrityError:
                 raise SystemError_(f"member {member!r} already exists") from None
-            self._members_cache = None
 
     def members(self) -> tuple[Member, ...]:
-        """The members, read again whenever another connection (another process: the
-        command line, a second web worker) changed the database."""
-        with self._lock:
-            changed = self._db.execute("PRAGMA data_version").fetchone()[0]
-        if changed != self._data_version:
-            self._members_cache, self._data_version = None, changed
-        if self._members_cache is None:
-            with self._lock:
-                rows = self._db.execute(
-                    "SELECT id, name, homepage FROM members ORDER BY id"
-                ).fetchall()
-            self._members_cache = tuple(Member(*row) for row in rows)
-        return self._members_cache
+        """The members, read again whenever another connection (the writing one, another
+        process: the command line, a second web worker) changed the database."""
+        reader = self._reader()
+        changed = reader.execute("PRAGMA data_version").fetchone()[0]
+        if changed != self._local.data_version or self._local.members is None:
+            rows = reader.execute("SELECT id, name, homepage FROM members ORDER BY id").fetchall()
+            self._local.members, self._local.data_version = tuple(Member(*row) for row in rows), changed
+        return self._local.members
 
     def member(self, member: str) -> Member | None:
         return next((m for m in self.members() if m.id == member), None)

@@ -37,7 +37,7 @@ def create_app(commons: Commons, config: Config | None = None) -> Flask:
     templating.install(app)
     from . import response_cache
 
-    response_cache.install(app)  # exact answers (audience, request, store version) served again
+    response_cache.install(app, int(app.config["DATACOMMONS"].response_cache_mb * 1024 * 1024))  # exact answers (audience, request, store version) served again
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

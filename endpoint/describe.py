@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cachetools import LRUCache
@@ -114,6 +115,20 @@ class _Labels:
         self._scope = (commons.graphs_for(audience), commons.version, lang)
         self._seen: dict[str, str | None] = {}
 
+    def prefetch(self, iris: Iterable[str]) -> None:
+        """Look up many labels with one turn of the shared cache's lock (a page names some
+        thirty IRIs; under load, every turn of a lock another thread holds waits for the GIL)."""
+        wanted = [i for i in dict.fromkeys(iris) if i not in self._seen]
+        with _LABELS_LOCK:
+            found = {i: _LABELS.get((self._scope, i), _MISSING) for i in wanted}
+        missing = {i: label_of(self.commons, i, self.audience, self.lang) for i, f in found.items() if f is _MISSING}
+        if missing:
+            with _LABELS_LOCK:
+                for i, label in missing.items():
+                    _LABELS[(self._scope, i)] = label
+        self._seen.update(found)
+        self._seen.update(missing)
+
     def __call__(self, iri: str) -> str | None:
         if iri in self._seen:
             return self._seen[iri]
@@ -177,6 +192,11 @@ def describe(commons: Commons, iri: str, audience: Audience, lang: str = "en",
         return None
     labels = _Labels(commons, audience, lang)
     base = commons.uris.base
+    owners = {graph_owner(commons, g)[0] for g in {q.graph_name.value for q in quads}}
+    address = iri + "#address"
+    labels.prefetch([*(q.object.value for q in quads if isinstance(q.object, NamedNode) and q.object.value != address),
+                     *(commons.uris.member(m) for m in owners if m),
+                     *(q.predicate.value for q in quads if _needs_label(q.predicate.value))])
     by_predicate: dict[str, list[Value]] = defaultdict(list)
     types: set[str] = set()
     for q in quads:
@@ -205,17 +225,20 @@ def describe(commons: Commons, iri: str, audience: Audience, lang: str = "en",
     if kind == "member":
         entity.listed_records, entity.listed_count = listed_by(commons, iri, audience)
     if kind == "coop":
-        result = commons.query(internal_queries.text("same-as-by"), audience,
-                               substitutions={Variable("target"): NamedNode(iri)})
-        entity.same_as_by = [(page_for(base, s["other"].value), labels(s["other"].value) or s["other"].value)
-                             for s in result]
+        others = commons.subjects_with(OWL.sameAs.value, iri, audience)  # who says it is the same
+        labels.prefetch(others)
+        entity.same_as_by = [(page_for(base, other), labels(other) or other) for other in others]
     return entity
 
 
-def _property_label(predicate: str, labels: _Labels) -> str:
+def _needs_label(predicate: str) -> bool:
     known = FIELD_BY_PREDICATE.get(predicate)
-    if known and len(known.predicates) == 1:
-        return known.label
+    return not (known and len(known.predicates) == 1)
+
+
+def _property_label(predicate: str, labels: _Labels) -> str:
+    if not _needs_label(predicate):
+        return FIELD_BY_PREDICATE[predicate].label
     return labels(predicate) or predicate.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 

@@ -31,7 +31,7 @@ from werkzeug.http import is_resource_modified, remove_entity_headers
 from datacommons.audience import ANONYMOUS, Audience, InvalidToken, audience_for_token
 from datacommons.store import Commons
 
-DEFAULT_MAX_BYTES = 96 * 1024 * 1024
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024  # config.response_cache_mb
 CACHED_PREFIXES = ("/id/", "/api/search", "/search", "/vocab", "/embed")
 CACHED_PATHS = frozenset({"/"})
 _KEY = "datacommons.response_key"
@@ -82,6 +82,10 @@ class ResponseCache:
         path = environ.get("PATH_INFO", "")
         if method not in ("GET", "HEAD") or not (path in CACHED_PATHS or path.startswith(CACHED_PREFIXES)):
             return self.app(environ, start_response)
+        with self.commons.pinned():  # one read of the version and members for the whole request
+            return self._serve(environ, start_response, method, path)
+
+    def _serve(self, environ, start_response, method: str, path: str):
         key = self._key(environ, path)
         if key is None:  # a token the application must refuse: let it say why
             return self.app(environ, start_response)

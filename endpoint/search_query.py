@@ -27,6 +27,9 @@ DEFAULT_PER_PAGE = 20
 DEFAULT_RADIUS_KM = 25.0
 MAX_POINTS = 5000  # markers a map of the results gets at most
 FACET_VALUES_SHOWN = 40
+# Words matching more co-ops than this list them by name, not best first: ranking scores every
+# match (a word most co-ops share, "coop", cost 0.2-1 s at 100,000 co-ops) and says little.
+RANKED_AT_MOST = 5000
 
 
 class SearchError(ValueError):
@@ -142,25 +145,40 @@ class Results:
         return max(1, math.ceil(self.total / self.search.per_page))
 
 
-# What a text matches, best first, kept per index state and query (words cost a full-text
-# ranking of every match; pages, facets and filters of the same words reuse it).
-_TEXT: LRUCache = LRUCache(maxsize=16 * 1024 * 1024, getsizeof=lambda found: 200 + 4 * len(found[0]) + found[1].bit_length() // 8)
+# What a text matches, kept per index state and query: as a bitmap (for the total, the facets
+# and the filters) and, once a search needs it, best first (a full-text ranking of every match;
+# pages, facets and filters of the same words reuse it). Co-op numbers are 4-byte ints.
+_TEXT: LRUCache = LRUCache(maxsize=8 * 1024 * 1024, getsizeof=lambda found: 200 + found[1].bit_length() // 8
+                           + (4 * len(found[0]) if found[0] is not None else 0))
 _TEXT_LOCK = threading.Lock()
+RANK = "ORDER BY bm25(coop_text, 8.0, 2.0, 3.0, 2.0), rowid"  # best first, then by name
 
 
-def _text_matches(index: Index, text: str) -> tuple[array, int]:
-    """The co-ops matching an FTS5 query, best first (ties by name), and as a bitmap."""
+def _text_matches(index: Index, text: str, ranked: bool) -> tuple[array | None, int]:
+    """The co-ops matching an FTS5 query as a bitmap, and best first (ties by name) when
+    `ranked` and they are at most RANKED_AT_MOST (else None, unless kept from an earlier
+    search). Ranking is most of the cost of a common word (every match is scored), so a
+    search that shows a page of the words alone asks SQLite for that page instead (`_best`)."""
     key = (index.state, id(index.facets), text)
     with _TEXT_LOCK:
         found = _TEXT.get(key)
     if found is None:
-        ranked = array("l", (r[0] for r in index.db.execute(
-            "SELECT rowid FROM coop_text WHERE coop_text MATCH ? "
-            "ORDER BY bm25(coop_text, 8.0, 2.0, 3.0, 2.0), rowid", (text,))))
-        found = (ranked, _bitmap(ranked))
+        found = (None, _bitmap([r[0] for r in index.db.execute(
+            "SELECT rowid FROM coop_text WHERE coop_text MATCH ?", (text,))]))
+        with _TEXT_LOCK:
+            _TEXT[key] = found
+    if ranked and found[0] is None and found[1].bit_count() <= RANKED_AT_MOST:
+        found = (array("i", (r[0] for r in index.db.execute(
+            f"SELECT rowid FROM coop_text WHERE coop_text MATCH ? {RANK}", (text,)))), found[1])
         with _TEXT_LOCK:
             _TEXT[key] = found
     return found
+
+
+def _best(index: Index, text: str, first: int, count: int) -> list[int]:
+    """One page of the co-ops matching an FTS5 query, best first (ties by name)."""
+    return [r[0] for r in index.db.execute(
+        f"SELECT rowid FROM coop_text WHERE coop_text MATCH ? {RANK} LIMIT ? OFFSET ?", (text, count, first))]
 
 
 def _bitmap(numbers) -> int:
@@ -206,8 +224,9 @@ def run(index: Index, search: Search) -> Results:
     base = facets.everything
     text = fts_query(search.q)
     ranked: array | None = None
+    words_alone = not search.near and not search.filters
     if text:
-        ranked, matched = _text_matches(index, text)
+        ranked, matched = _text_matches(index, text, ranked=not words_alone)
         base &= matched
     distances: dict[int, float] = {}
     if search.near:
@@ -219,8 +238,8 @@ def run(index: Index, search: Search) -> Results:
         match &= bits
     total = match.bit_count()
     first, wanted = (search.page - 1) * search.per_page, search.page * search.per_page
-    if ranked is not None and match == base and not search.near:
-        page = list(ranked[first:wanted])  # nothing but the words: their ranking is the order
+    if text and words_alone and matched.bit_count() <= RANKED_AT_MOST:  # the words' ranking is the order
+        page = list(ranked[first:wanted]) if ranked is not None else _best(index, text, first, search.per_page)
     elif ranked is not None:
         flags = match.to_bytes((facets.everything.bit_length() + 7) // 8 + 1, "little")
         order: list[int] = []

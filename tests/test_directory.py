@@ -139,3 +139,18 @@ def test_home_page_counts_and_entry_points(directory: Directory) -> None:
     assert 'role="search"' in home.text
     counts = json.loads(fetch(directory.url + "/", headers={"Accept": "application/json"}).body)
     assert counts["coops"] == api(directory)["total"]
+
+
+def test_a_word_most_coops_share_lists_them_by_name(directory: Directory, monkeypatch) -> None:
+    """Ranking scores every match, which for a word most co-ops share costs much and says
+    little: past RANKED_AT_MOST matches, the words' co-ops come by name, the total unchanged."""
+    from endpoint import search_query
+
+    ranked = api(directory, q="co", per_page=50)
+    assert ranked["total"] > 2
+    monkeypatch.setattr(search_query, "RANKED_AT_MOST", 1)
+    by_name = api(directory, q="co", per_page=49)  # another URL: not the answer kept above
+    assert by_name["total"] == ranked["total"]
+    assert names(by_name) == sorted(names(by_name), key=str.casefold)
+    if ranked["total"] <= 49:
+        assert sorted(names(by_name)) == sorted(names(ranked))
