@@ -5,6 +5,7 @@ import ctypes
 import ctypes.util
 import logging
 import sys
+import threading
 
 from waitress import serve as waitress_serve
 
@@ -30,13 +31,27 @@ def _limit_malloc_arenas(arenas: int = 2) -> None:
         pass
 
 
+def _compile_templates(app) -> None:
+    """Compile every page template once, the entity page first. Otherwise the first requests
+    after start each compile the template they need (Jinja does not share a compilation in
+    progress), several threads at once: seconds of CPU while the first visitors wait."""
+    env = app.jinja_env
+    names = sorted(env.list_templates(), key=lambda n: (n != "entity.html", n))
+    for name in names:
+        env.get_template(name)
+
+
 def serve(commons: Commons, config: Config) -> None:
     _limit_malloc_arenas()
     # A thread that gave up the GIL (SQLite, the store, a socket) waits a whole switch
     # interval to get it back while another runs Python; shorter turns cut the tail latency.
     sys.setswitchinterval(config.switch_interval_ms / 1000)
     logging.getLogger("waitress").setLevel(logging.INFO)
+    # "Task queue depth is N" on every request while more connections than threads are open:
+    # expected under load (requests wait their turn), and a log line each costs CPU.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     app = create_app(commons, config)
+    threading.Thread(target=_compile_templates, args=(app,), name="templates", daemon=True).start()
     print(f"Data Commons serving {commons.uris.base} on http://{config.host}:{config.port}/", flush=True)
     waitress_serve(
         app,
