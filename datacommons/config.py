@@ -14,7 +14,7 @@
 | host | DATACOMMONS_HOST | 127.0.0.1 | address `serve` listens on |
 | port | DATACOMMONS_PORT | 8080 | port `serve` listens on |
 | threads | DATACOMMONS_THREADS | 8 | WSGI worker threads |
-| query_timeout | DATACOMMONS_QUERY_TIMEOUT | 10 | seconds a SPARQL query may run |
+| query_timeout | DATACOMMONS_QUERY_TIMEOUT | 30 | seconds a SPARQL query may run (the catalogue's heaviest queries take 10-15 s at 100,000 co-ops on two cores) |
 | max_rows | DATACOMMONS_MAX_ROWS | 10000 | result rows returned at most by /sparql |
 | query_workers | DATACOMMONS_QUERY_WORKERS | 2 | reader processes running /sparql queries (each can be stopped at its timeout) |
 | max_query_bytes | DATACOMMONS_MAX_QUERY_BYTES | 1048576 | largest /sparql request body |
@@ -72,7 +72,7 @@ class Config:
     port: int = field(default_factory=lambda: int(_env("DATACOMMONS_PORT", "8080")))
     threads: int = field(default_factory=lambda: int(_env("DATACOMMONS_THREADS", "8")))
     query_timeout: float = field(
-        default_factory=lambda: float(_env("DATACOMMONS_QUERY_TIMEOUT", "10"))
+        default_factory=lambda: float(_env("DATACOMMONS_QUERY_TIMEOUT", "30"))
     )
     max_rows: int = field(default_factory=lambda: int(_env("DATACOMMONS_MAX_ROWS", "10000")))
     query_workers: int = field(default_factory=lambda: int(_env("DATACOMMONS_QUERY_WORKERS", "2")))

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from datacommons.audience import ANONYMOUS
 from endpoint.query_catalogue import catalogue
 
 from .directory_world import MEMBERS_ONLY, Directory, directory  # noqa: F401
@@ -89,3 +90,30 @@ def test_members_query_counts_coops_the_audience_can_see(directory: Directory) -
 def test_query_results_link_to_entity_pages(directory: Directory) -> None:
     page = fetch(f"{directory.url}/queries/coops-by-name?limit=5", headers={"Accept": "text/html"})
     assert 'href="/id/' in page.text and f"{directory.url}/id/" in page.text
+
+
+def _plain(directory: Directory, sparql: str) -> list[tuple[str, ...]]:
+    """The answer of a straightforward query for the public, to check a named query against."""
+    prefixes = ("PREFIX essglobal: <http://purl.org/essglobal/vocab/>\n"
+                "PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>\n")
+    return sorted(tuple(term.value for term in row) for row in directory.commons.query(prefixes + sparql, ANONYMOUS))
+
+
+def test_counts_per_activity_and_kind_are_plain_counts(directory: Directory) -> None:
+    """The counting queries count before they look labels up (fast at 100,000 co-ops); the
+    counts are still those of every co-op of each activity or kind."""
+    for name, predicate, column in (("counts-by-activity", "economicSector", "activity"),
+                                    ("counts-by-structure", "organisationalStructure", "structure")):
+        rows = run(directory, name)["results"]["bindings"]
+        counted = sorted((r[column]["value"], r["coops"]["value"]) for r in rows)
+        assert counted == _plain(directory, f"SELECT ?x (COUNT(DISTINCT ?c) AS ?n) WHERE {{ "
+                                            f"?c a essglobal:SSEInitiative ; essglobal:{predicate} ?x }} GROUP BY ?x")
+        assert counted and all(r.get("name") for r in rows if "ICA" in r[column]["value"] or "OS" in r[column]["value"])
+
+
+def test_coops_without_coordinates_are_exactly_those_with_no_latitude(directory: Directory) -> None:
+    rows = run(directory, "coops-without-coordinates")["results"]["bindings"]
+    listed = sorted((r["coop"]["value"],) for r in rows)
+    assert listed == _plain(directory, "SELECT DISTINCT ?c WHERE { ?c a essglobal:SSEInitiative "
+                                       "FILTER NOT EXISTS { ?c geo:lat ?lat } }")
+    assert listed  # the world has some: the test can fail
