@@ -11,7 +11,6 @@
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +49,12 @@ def open_store(folder: Path, config: Config) -> OpenedStore:
     if config.backend == "embedded":
         return OpenedStore(Store(str(embedded_location(folder))), embedded=True)
     if config.backend == "oxigraph-server":
-        server = ManagedOxigraph(folder / "oxigraph-server", timeout_s=math.ceil(config.query_timeout))
+        # No --timeout-s: Oxigraph server 0.5 keeps a thread per query alive for the whole
+        # timeout, and the commons asks many small queries (an import of 3,000 records, about
+        # 18,000), so within 30 s it reached Linux's limit of about 8,000 threads (65,530
+        # memory maps) and answered 500 "Resource temporarily unavailable". The commons still
+        # gives up waiting at its own query timeout (SparqlStore.with_timeout).
+        server = ManagedOxigraph(folder / "oxigraph-server")
         return OpenedStore(SparqlStore(server.endpoints), embedded=False, server=server)
     if config.backend == "sparql":
         return OpenedStore(SparqlStore(endpoints(config)), embedded=False)
