@@ -244,10 +244,13 @@ class Server:
         except OSError as e:
             print(f"  {self.name} did not answer the first request of {workload.name} ({e})", flush=True)
 
-    def settle(self, timeout: float = 120) -> None:
+    def settle(self, timeout: float = 300) -> None:
         """Wait until the server has finished what the last load left running: a load
         generator stops with requests in flight, and neither server stops a query whose client
-        went away. Settled: a trivial query is answered at once."""
+        went away (Oxigraph server has no timeout at all). Settled: a trivial query is answered
+        at once, and the server's processes have stopped computing (a server answers an ASK at
+        once while other threads still run cut-off queries, which would take the CPU from the
+        next measurement, of either server)."""
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             asked = time.perf_counter()
@@ -257,7 +260,13 @@ class Server:
                 time.sleep(0.1)
                 continue
             if time.perf_counter() - asked < 0.25:
+                break
+        while time.perf_counter() < deadline:
+            before = machine.tree_cpu_seconds(self.process.pid)
+            time.sleep(0.5)
+            if machine.tree_cpu_seconds(self.process.pid) - before < 0.05:  # under 10% of a core
                 return
+        print(f"  {self.name} was still busy after {timeout:g} s; measuring anyway", flush=True)
 
     def stop(self) -> None:
         if self.process.poll() is not None:
@@ -331,6 +340,8 @@ def measure_phase(gen: Generator, servers: list[Server], workload: Workload, cli
     results = []
     passes = len(workload.templates) if workload.method == "POST" else 0
     for server in servers:
+        for other in servers:  # what the last phase left running on either server is over
+            other.settle()
         server.prime(workload)
         if passes and not workload.unseen:
             server.load(gen, workload, clients, args.cap, work=passes)
