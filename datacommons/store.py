@@ -231,23 +231,21 @@ class Commons:
 
     def quads_about(self, subject: str, audience: Audience) -> list[Quad]:
         """Every statement about `subject` the audience may read, with the graph saying it."""
-        allowed = self.graphs_for(audience)
-        node = NamedNode(subject)
-        return [
-            q
-            for q in self._store.quads_for_pattern(node, None, None, None)
-            if isinstance(q.graph_name, NamedNode) and q.graph_name.value in allowed
-        ]
+        return self._readable(audience, NamedNode(subject), None, None)
 
     def subjects_with(self, predicate: str, obj: str, audience: Audience) -> list[str]:
         """The subjects of the statements `(?, predicate, obj)` the audience may read, in
         order, once each: one index look-up, where a SPARQL query is parsed and planned."""
+        return sorted({q.subject.value for q in self._readable(audience, None, NamedNode(predicate), NamedNode(obj))})
+
+    def _readable(self, audience: Audience, subject, predicate, obj) -> list[Quad]:
+        """The quads matching a pattern in the named graphs the audience may read."""
         allowed = self.graphs_for(audience)
-        return sorted({
-            q.subject.value
-            for q in self._store.quads_for_pattern(None, NamedNode(predicate), NamedNode(obj), None)
+        return [
+            q
+            for q in self._store.quads_for_pattern(subject, predicate, obj, None)
             if isinstance(q.graph_name, NamedNode) and q.graph_name.value in allowed
-        })
+        ]
 
     def quads_in(self, graphs: Iterable[str]) -> Iterator[Quad]:
         """All quads of the named graphs (callers pass graphs the access decision allowed)."""
