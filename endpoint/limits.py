@@ -38,16 +38,14 @@ def init_app(app: Flask, blueprints: list[Blueprint]) -> None:
     from flask_limiter import Limiter
     from limits import parse_many
     from limits.errors import ConfigurationError
-    from limits.storage import storage_from_string
 
     try:
         parse_many(rate)
     except ValueError as e:
         raise RateLimitConfigError(f"rate_limit {rate!r} is not a rate such as 120/minute: {e}") from None
-    try:
-        storage_from_string(config.rate_limit_storage)
+    try:  # the limiter makes its storage here, and says when it cannot
+        limiter = Limiter(client_key, app=app, storage_uri=config.rate_limit_storage, headers_enabled=True)
     except ConfigurationError as e:
         raise RateLimitConfigError(f"rate_limit_storage {config.rate_limit_storage!r}: {e}") from None
-    limiter = Limiter(client_key, app=app, storage_uri=config.rate_limit_storage, headers_enabled=True)
     for blueprint in blueprints:
         limiter.limit(rate, methods=LIMITED_METHODS)(blueprint)
