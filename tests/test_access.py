@@ -34,6 +34,7 @@ ALLOWED = {
     "admin": set(GRAPHS),
 }
 P = "urn:test:marker"
+TARGET = "urn:test:target"  # every graph says each marked subject points at it
 
 
 def marker(name: str) -> str:
@@ -67,8 +68,10 @@ def marked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     world.commons.apply(
         remove=(),
         add=[
-            Quad(NamedNode(f"urn:test:{name}"), NamedNode(P), Literal(marker(name)), NamedNode(g))
+            q
             for name, g in GRAPHS.items()
+            for q in (Quad(NamedNode(f"urn:test:{name}"), NamedNode(P), Literal(marker(name)), NamedNode(g)),
+                      Quad(NamedNode(f"urn:test:{name}"), NamedNode(P), NamedNode(TARGET), NamedNode(g)))
         ],
     )
     yield world
@@ -96,6 +99,19 @@ def test_every_audience_sees_exactly_its_graphs(marked: World, audience: str, gr
     query, params = forms(GRAPHS[graph], graph)[form]
     result = marked.commons.query(query, AUDIENCES[audience], **params)
     assert seen(result) == (graph in ALLOWED[audience]), (audience, graph, form)
+
+
+@pytest.mark.parametrize("audience", list(AUDIENCES))
+def test_index_lookups_for_pages_see_exactly_the_audiences_graphs(marked: World, audience: str) -> None:
+    """The entity pages' look-ups without SPARQL (a subject's statements; who points at a
+    co-op) ask the same access decision as queries."""
+    commons, who = marked.commons, AUDIENCES[audience]
+    for name, graph in GRAPHS.items():
+        about = commons.quads_about(f"urn:test:{name}", who)
+        assert bool(about) == (name in ALLOWED[audience]), (audience, name)
+        assert {q.graph_name.value for q in about} <= {graph}
+    pointing = commons.subjects_with(P, TARGET, who)
+    assert pointing == sorted(f"urn:test:{name}" for name in ALLOWED[audience])
 
 
 def test_tokens_are_stored_hashed_and_never_in_the_rdf_store(world: World) -> None:
