@@ -195,7 +195,8 @@ def home():
     if audience.kind == "anonymous":
         return render_template("imports_signin.html", csrf=imports_auth.csrf_token())
     members = [audience.member] if audience.member else [m.id for m in _commons().system.members()]
-    member = request.args.get("member") or (members[0] if members else None)
+    requested = request.args.get("member")
+    member = _member_for(audience, requested) if requested else (members[0] if members else None)
     imports = history_of(_commons()).imports(member, committed_count(_commons(), member)) if member else []
     return render_template("imports_home.html", audience=audience, members=members, member=member,
                            imports=imports, csrf=imports_auth.csrf_token())
