@@ -11,6 +11,7 @@
 | sparql_user | DATACOMMONS_SPARQL_USER | (none) | user name for HTTP basic authentication to the store, if it asks |
 | sparql_password | DATACOMMONS_SPARQL_PASSWORD | (none) | its password |
 | base | DATACOMMONS_BASE | http://localhost:8080 | base IRI of every URI the commons mints; fixed when a store is created |
+| public_url | DATACOMMONS_PUBLIC_URL | (the base) | where people and programs reach this server (`https://commons.example`); every link the commons publishes (JSON-LD contexts, search results, sitemaps, VoID, DCAT, the service description, OpenAPI, embeds) starts with it, never with the request's `Host` header |
 | host | DATACOMMONS_HOST | 127.0.0.1 | address `serve` listens on |
 | port | DATACOMMONS_PORT | 8080 | port `serve` listens on |
 | threads | DATACOMMONS_THREADS | 8 | WSGI worker threads |
@@ -68,6 +69,7 @@ class Config:
     sparql_password: str | None = field(
         default_factory=lambda: os.environ.get("DATACOMMONS_SPARQL_PASSWORD")
     )
+    public_url: str | None = field(default_factory=lambda: os.environ.get("DATACOMMONS_PUBLIC_URL"))
     host: str = field(default_factory=lambda: _env("DATACOMMONS_HOST", "127.0.0.1"))
     port: int = field(default_factory=lambda: int(_env("DATACOMMONS_PORT", "8080")))
     threads: int = field(default_factory=lambda: int(_env("DATACOMMONS_THREADS", "8")))

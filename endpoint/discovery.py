@@ -25,7 +25,7 @@ from datacommons.vocab import (
     COOP, DCAT, DCTERMS, ESS, FOAF, GEO, GR, RDF, SCHEMA, SKOS, VCARD, VOID, XSD, Namespace,
 )
 
-from . import internal_queries, negotiate, queries
+from . import internal_queries, negotiate, published, queries
 from .auth import current_audience
 from .directory import search_indexes
 from .represent import choose_media, represent
@@ -39,7 +39,7 @@ VOCABULARIES = (ESS, COOP, GR, VCARD, GEO, SCHEMA, DCTERMS, FOAF, SKOS)
 
 
 def _root() -> str:
-    return request.url_root.rstrip("/")
+    return published.root()
 
 
 def _readable_graphs() -> set[str]:

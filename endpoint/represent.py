@@ -26,7 +26,7 @@ from werkzeug.http import is_resource_modified
 
 from datacommons.vocab import PREFIXES
 
-from . import jsonld, negotiate, response_cache
+from . import jsonld, negotiate, published, response_cache
 from .auth import current_audience
 
 OFFERED = [negotiate.HTML, *negotiate.RDF_FORMATS]
@@ -107,7 +107,7 @@ def represent(
     elif media == jsonld.MEDIA:
         triples = dict.fromkeys(q.triple for q in quads())
         response = Response(
-            jsonld.serialize_triples(triples, request.url_root.rstrip("/") + jsonld.CONTEXT_PATH),
+            jsonld.serialize_triples(triples, published.root() + jsonld.CONTEXT_PATH),
             mimetype=media,
         )
     else:

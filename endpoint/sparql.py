@@ -30,7 +30,7 @@ from datacommons.queryworker import Answer, Failure, QueryJob, UpdateJob, Worksp
 from datacommons.store import Commons, StoreError
 from datacommons.vocab import PREFIXES
 
-from . import negotiate
+from . import negotiate, published
 from .auth import current_audience
 from .result_cache import AnswerKey, ResultCache, StillRunning, keepable
 
@@ -310,7 +310,7 @@ def _service_description() -> Response:
 
     media = wants or "text/turtle"
     body = serialize(
-        description(request.base_url, _commons(), _config()),
+        description(published.url("sparql.sparql"), _commons(), _config()),
         format=negotiate.RDF_FORMATS[media],
         prefixes=PREFIXES,
     )

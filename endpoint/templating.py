@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from flask import Flask
 
+from . import published
 from .iri_paths import page_for
 
 
@@ -24,4 +25,4 @@ def install(app: Flask) -> None:
 
     @app.context_processor
     def _settings() -> dict[str, object]:
-        return {"settings": app.config["DATACOMMONS"]}
+        return {"settings": app.config["DATACOMMONS"], "public_root": published.root}
