@@ -27,6 +27,7 @@ from datacommons.vocab import (
 )
 
 from .concepts import canonical_iri
+from .damage import check_text
 from .encoding import decode
 from .mapping import FIELD_NAMES, STANDARD_CSV, Mapping, column_key, join_values, load_mapping
 from .record import InputError, Problem, RawRecord
@@ -87,6 +88,7 @@ def read(path: Path, *, mapping: Path | None = None, fmt: str | None = None) -> 
     else:
         result = _read_csv(decoded.text, load_mapping(mapping) if mapping else None)
     result.encoding = decoded.encoding
+    result.problems += check_text(result.records, replaced=decoded.replaced)
     return result
 
 
