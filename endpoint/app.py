@@ -8,6 +8,14 @@ from datacommons.config import Config
 from datacommons.store import Commons
 
 
+def _wants_html_error() -> bool:
+    """A browser gets the styled page, anything else the plain line. Asked as "which of the
+    two does the client rate higher" rather than "is text/html its favourite": Chromium's
+    Accept lists `application/signed-exchange;v=b3` and werkzeug's `best` ranks that first.
+    On a tie (`*/*`, curl) the plain line wins."""
+    return request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html"
+
+
 def create_app(commons: Commons, config: Config | None = None) -> Flask:
     app = Flask(__name__)
     app.config["DATACOMMONS"] = config or Config()
@@ -41,7 +49,7 @@ def create_app(commons: Commons, config: Config | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        wants_html = request.accept_mimetypes.best == "text/html"
+        wants_html = _wants_html_error()
         if wants_html:
             body = render_template("error.html", error=error)
         else:
