@@ -21,6 +21,9 @@ def create_app(commons: Commons, config: Config | None = None) -> Flask:
     app.config["DATACOMMONS"] = config or Config()
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
     app.extensions["commons"] = commons
+    from datacommons import licences
+
+    licences.default(commons)  # a default licence that is none stops the server at its start
 
     from . import entities, graphstore, home, limits, sparql
 
