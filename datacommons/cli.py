@@ -54,6 +54,22 @@ def cmd_member_token(args: argparse.Namespace) -> None:
     print(f"API token for {args.id} (shown once): {token}")
 
 
+def cmd_member_licence(args: argparse.Namespace) -> None:
+    from . import licences
+
+    commons = _open(args)
+    _require_member(commons, args.id)
+    if args.licence:
+        try:
+            licence = licences.set_licence(commons, args.id, args.licence)
+        except ValueError as e:
+            raise CommandError(str(e)) from None
+        print(f"{args.id} publishes its public data under {licence.name} <{licence.iri}>")
+    else:
+        licence = licences.licences(commons)[args.id]
+        print(f"{args.id}\t{licence.name}\t{licence.iri}")
+
+
 def cmd_admin_add(args: argparse.Namespace) -> None:
     commons = _open(args)
     token = commons.system.issue_token("admin", None, args.name)
@@ -269,6 +285,9 @@ def parser() -> argparse.ArgumentParser:
     a = member.add_parser("list", parents=[common]); a.set_defaults(func=cmd_member_list)
     a = member.add_parser("token", parents=[common], help="issue another API token for a member")
     a.add_argument("id"); a.add_argument("--label"); a.set_defaults(func=cmd_member_token)
+    a = member.add_parser("licence", parents=[common], help="show or choose the licence of a member's public data")
+    a.add_argument("id"); a.add_argument("licence", nargs="?", help="cc0, cc-by-4.0, odbl or a licence's URL")
+    a.set_defaults(func=cmd_member_licence)
 
     admin = sub.add_parser("admin", help="administrators").add_subparsers(dest="action", required=True)
     a = admin.add_parser("add", parents=[common], help="add an administrator (prints a token once)")

@@ -26,6 +26,7 @@
 | switch_interval_ms | DATACOMMONS_SWITCH_INTERVAL_MS | 1 | how long a `serve` thread keeps the GIL when another wants it (Python's default is 5) |
 | tile_url | DATACOMMONS_TILE_URL | https://tile.openstreetmap.org/{z}/{x}/{y}.png | map tiles of the directory's maps (an outside server; empty for no tiles) |
 | tile_attribution | DATACOMMONS_TILE_ATTRIBUTION | © OpenStreetMap contributors | credit shown on the maps for the tiles |
+| default_licence | DATACOMMONS_DEFAULT_LICENCE | cc-by-4.0 | licence of a member's public data until it chooses one (`cc0`, `cc-by-4.0`, `odbl` or a licence's URL; see `datacommons member licence`) |
 
 Memory (`serve`, measured at 100,000 co-ops, 2.5M quads): a fresh server holds about 80 MB
 RSS (Python, Flask, pyoxigraph). Reading the store grows it: RocksDB (inside pyoxigraph, not
@@ -100,6 +101,7 @@ class Config:
     tile_attribution: str = field(
         default_factory=lambda: _env("DATACOMMONS_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
     )
+    default_licence: str = field(default_factory=lambda: _env("DATACOMMONS_DEFAULT_LICENCE", "cc-by-4.0"))
 
     def with_(self, **changes: object) -> "Config":
         """A copy with the given keys changed (None values are ignored)."""
