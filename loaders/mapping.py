@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ FIELD_NAMES: tuple[str, ...] = TEMPLATE_COLUMNS + EXTRA_COLUMNS
 UNMATCHED = ("keep", "drop", "error")
 
 _TOP_KEYS = {"name", "source", "fields"}
-_SOURCE_KEYS = {"delimiter", "missing_columns", "ignore", "required"}
+_SOURCE_KEYS = {"delimiter", "missing_columns", "ignore", "required", "date_order", "phone_country"}
+DATE_ORDERS = ("dmy", "mdy", "ymd")
 _RULE_KEYS = {"column", "columns", "join", "value", "default", "split", "lookup", "handle_url"}
 _LOOKUP_KEYS = {"file", "key", "value", "values", "unmatched"}
 
@@ -105,6 +107,8 @@ class Mapping:
     required: tuple[str, ...]
     delimiter: str | None = None
     missing_columns: str = "error"
+    # said by the source for every record: date order, the country phones are dialled from
+    hints: tuple[tuple[str, str], ...] = ()
 
     @property
     def columns(self) -> set[str]:
@@ -254,6 +258,24 @@ def _parse(data: dict[str, Any], path: Path) -> Mapping:
     missing = source.get("missing_columns", "error")
     if missing not in ("error", "empty"):
         raise InputError(f"mapping {origin}: key 'source.missing_columns' must be \"error\" or \"empty\"")
+    hints: list[tuple[str, str]] = []
+    order = source.get("date_order")
+    if order is not None:
+        if order not in DATE_ORDERS:
+            raise InputError(
+                f"mapping {origin}: key 'source.date_order' must be \"dmy\" (day first, 11/8/1863 is "
+                "11 August), \"mdy\" (month first) or \"ymd\" (year first)"
+            )
+        hints.append(("date_order", order))
+    phone_country = source.get("phone_country")
+    if phone_country is not None:
+        _expect(phone_country, str, "source.phone_country", origin)
+        if not re.fullmatch(r"[A-Za-z]{2}", phone_country):
+            raise InputError(
+                f"mapping {origin}: key 'source.phone_country' must be a two-letter ISO country code "
+                "(GB, FR, US...)"
+            )
+        hints.append(("phone_country", phone_country.upper()))
     ignore = _string_list(source.get("ignore", []), "source.ignore", origin)
     required = _string_list(source.get("required", []), "source.required", origin)
     return Mapping(
@@ -264,6 +286,7 @@ def _parse(data: dict[str, Any], path: Path) -> Mapping:
         required=tuple(column_key(c) for c in required),
         delimiter=delimiter,
         missing_columns=missing,
+        hints=tuple(hints),
     )
 
 

@@ -187,11 +187,32 @@ _DATE_FORMATS = (
 )
 
 
-def founding_date(text: str, today: date | None = None) -> str:
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+# Countries whose people write numeric dates month first (the rest of the world writes the day
+# first). Canada is here because English Canada and the North American software most
+# directories are kept in write 11/8/1863 for November 8; a source that writes otherwise says
+# so with date_order, or shows it by one date whose first number is over 12.
+MONTH_FIRST_COUNTRIES = frozenset({"US", "CA", "PR", "GU", "VI", "AS", "MP", "UM", "FM", "MH", "PW", "PH"})
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_ORDER_WORDS = {"dmy": "day first (d/m/y)", "mdy": "month first (m/d/y)", "ymd": "year first (y/m/d)"}
+
+
+def country_date_order(country: str | None) -> str:
+    """How numeric dates are written where the record is: the convention its country uses
+    (month first in the US and a few others, day first elsewhere; month first when unknown,
+    the commons template's convention)."""
+    return "mdy" if country is None or country in MONTH_FIRST_COUNTRIES else "dmy"
+
+
+def founding_date(
+    text: str, today: date | None = None, order: str | None = None, fallback: str = "mdy"
+) -> str:
     """A founding date as "YYYY", "YYYY-MM" or "YYYY-MM-DD".
 
-    Slashed dates are read as US month/day/year ("11/8/1863" is 8 November), unless the first
-    number is over 12, when it can only be day/month/year ("25/12/1990").
+    `order` is how the source says it writes numeric dates ("dmy", "mdy", "ymd"): "11/8/1863"
+    is 11 August with "dmy" and November 8 with "mdy", and a date the order cannot give is an
+    error. Without it, a date that can only be read one way ("25/12/1990") is read that way
+    and one that could be read both ways is read in the `fallback` order.
     """
     today = today or date.today()
     text = one_line(text)
@@ -204,7 +225,7 @@ def founding_date(text: str, today: date | None = None) -> str:
         year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
     elif m := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text):
         first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        month, day = (second, first) if first > 12 else (first, second)
+        month, day = _numeric_date_order(first, second, order, fallback)
     elif m := re.fullmatch(r"(\d{1,2})/(\d{4})", text):
         month, year = int(m.group(1)), int(m.group(2))
     else:
@@ -220,6 +241,81 @@ def founding_date(text: str, today: date | None = None) -> str:
     if day is not None:
         return when.isoformat()
     return f"{year:04d}-{month:02d}" if month is not None else f"{year:04d}"
+
+
+def _numeric_date_order(first: int, second: int, order: str | None, fallback: str) -> tuple[int, int]:
+    """(month, day) of a numeric date, read in the source's order; a date the order cannot
+    give is an error rather than silently read the other way."""
+    if order == "ymd":
+        raise _Invalid("the source writes dates year first (date_order = \"ymd\"); this one is not")
+    if first > 12 and second <= 12:
+        if order == "mdy":
+            raise _Invalid(f"the source writes dates month first (date_order = \"mdy\"), and there is no month {first}")
+        return second, first
+    if second > 12 and first <= 12:
+        if order == "dmy":
+            raise _Invalid(f"the source writes dates day first (date_order = \"dmy\"), and there is no month {second}")
+        return first, second
+    return (second, first) if (order or fallback) == "dmy" else (first, second)
+
+
+def settle_date_order(raws: list[RawRecord], concepts: ConceptIndex) -> list[Problem]:
+    """Decide, for the `founded` column of a whole file, which way its numeric dates go.
+
+    A source that says its order (a mapping's date_order) is read that way. Otherwise any
+    date that can only be read one way ("23/6/1925") decides the column; a column of dates
+    that could all be read both ways ("11/8/1863") is read by each record's country
+    convention, and a warning says so. Each record that needs it is given the order as a
+    hint, which the normaliser reads (and the import's memory of the record includes).
+    """
+    day_first: RawRecord | None = None
+    month_first: RawRecord | None = None
+    ambiguous: list[RawRecord] = []
+    for raw in raws:
+        if "date_order" in raw.hints:
+            continue
+        m = _NUMERIC_DATE.fullmatch(one_line(raw.values.get("founded", "")))
+        if m is None:
+            continue
+        first, second = int(m.group(1)), int(m.group(2))
+        if first > 12 and second <= 12:
+            day_first = day_first or raw
+        elif second > 12 and first <= 12:
+            month_first = month_first or raw
+        elif first != second:
+            ambiguous.append(raw)
+    if not ambiguous:
+        return []
+    if day_first is not None and month_first is None:
+        for raw in ambiguous:
+            raw.hints["date_fallback"] = "dmy"
+        return []
+    if month_first is not None and day_first is None:
+        for raw in ambiguous:
+            raw.hints["date_fallback"] = "mdy"
+        return []
+    by_order: dict[str, set[str]] = {"dmy": set(), "mdy": set()}
+    for raw in ambiguous:
+        country = concepts.resolve("country", raw.values.get("country", "").strip()) if raw.values.get("country", "").strip() else None
+        order = raw.hints["date_fallback"] = country_date_order(country)
+        by_order[order].add(country or "no country")
+    read = "; ".join(
+        f"{_ORDER_WORDS[o]} for {', '.join(sorted(cs))}" for o, cs in by_order.items() if cs
+    )
+    if day_first is not None:
+        why = (f"the column has dates written day first ({day_first.position}: "
+               f"{day_first.values['founded']!r}) and month first ({month_first.position}: "
+               f"{month_first.values['founded']!r})")
+    else:
+        why = "no date in the column shows which way they go"
+    first = ambiguous[0]
+    return [Problem(
+        first.position, "founded", first.values["founded"],
+        f"{len(ambiguous)} founding date(s) could be day/month or month/day and {why}; read "
+        f"by each record's country: {read}. Say how the source writes dates with "
+        "date_order = \"dmy\" (or \"mdy\", \"ymd\") in the mapping's [source]",
+        "warning",
+    )]
 
 
 def _worded_date(text: str) -> tuple[int, int | None, int | None]:
@@ -348,7 +444,9 @@ def normalise(raw: RawRecord, concepts: ConceptIndex) -> tuple[Record | None, li
         country=country,
         latitude=latitude,
         longitude=longitude,
-        founded=check("founded", founding_date),
+        founded=check("founded", lambda t: founding_date(
+            t, order=raw.hints.get("date_order"),
+            fallback=raw.hints.get("date_fallback") or country_date_order(country))),
         structure=concept_values["structure"],
         activities=concept_values["activities"],
         primary_activity=next(iter(concept_values["primary_activity"]), None),
@@ -390,8 +488,9 @@ def normalise_all(
     its record, at this position, and its problems); `origins`, when given, receives for each
     record returned (by `id()`) the raw record it came from and its own problems.
     """
+    raws = list(raws)
+    problems: list[Problem] = settle_date_order(raws, concepts)
     records: list[Record] = []
-    problems: list[Problem] = []
     first_use: dict[str, tuple[str, bool]] = {}
     for raw in raws:
         found = recall(raw) if recall is not None else None

@@ -146,7 +146,7 @@ def _plan(
     recalled: dict[int, Remembered] = {}
 
     def recall(raw: RawRecord) -> tuple[Record, list[Problem]] | None:
-        digest = hashes[id(raw)] = raw_hash(raw.values)
+        digest = hashes[id(raw)] = raw_hash(raw.values, raw.hints)
         memory = by_hash.pop(digest, None)
         if memory is None:
             return None  # not remembered, or a second row with the same values (a duplicate)

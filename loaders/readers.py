@@ -181,7 +181,7 @@ def _read_csv(text: str, mapping: Mapping | None) -> ReadResult:
                 problems += found
             else:
                 values = row
-            records.append(RawRecord(position, values))
+            records.append(RawRecord(position, values, dict(mapping.hints) if mapping else {}))
     except csv.Error as e:
         raise InputError(f"line {reader.line_num}: {e}") from None
     return ReadResult(records, problems, kind, _present(records), header)
@@ -274,7 +274,7 @@ def _read_json(parsed: Any, mapping: Mapping | None) -> ReadResult:
         if mapping is not None:
             cells, found = mapping.apply(cells, position)
             problems += found
-        records.append(RawRecord(position, cells))
+        records.append(RawRecord(position, cells, dict(mapping.hints) if mapping else {}))
     if unknown:
         listed = ", ".join(f"{k!r} (first in {p})" for k, p in unknown.items())
         raise InputError(

@@ -15,6 +15,9 @@ class RawRecord:
 
     position: str
     values: dict[str, str]
+    # how to read the record's values, said by the source rather than by a cell: the date
+    # order ("dmy", "mdy", "ymd") and the country phones are dialled from ("phone_country")
+    hints: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
