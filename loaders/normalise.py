@@ -25,7 +25,6 @@ from .concepts import ConceptIndex
 from .mapping import split_values
 from .record import Problem, RawRecord, Record
 
-DEFAULT_PHONE_REGION = "US"  # North American numbering (+1) also covers Canada
 EARLIEST_YEAR = 1700
 DERIVED_ID_LENGTH = 80
 
@@ -140,12 +139,20 @@ def email_address(text: str) -> tuple[str, list[str]]:
 
 
 def phone_number(text: str, country: str | None) -> tuple[str, str | None]:
-    """The number in E.164 (+15145550100), read as dialled from `country` (else from the
-    US/Canada, whose +1 numbering is the same); returns also a dropped extension."""
+    """The number in E.164 (+15145550100), read as dialled from `country`; returns also a
+    dropped extension. Without a country only an international number (+44...) can be read:
+    guessing the country would publish a wrong number as if it were right."""
     text = text.strip()
     if text.lower().startswith("tel:"):
         text = text[4:]
-    region = country or DEFAULT_PHONE_REGION
+    if country is None and not text.lstrip().startswith(("+", "00")):
+        raise _Invalid(
+            "no country to read it from (the record has none, and neither the mapping's "
+            "phone_country nor the member's default phone country is set)"
+        )
+    region = country or "ZZ"
+    if country is None and text.lstrip().startswith("00"):
+        text = "+" + text.lstrip()[2:]
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
@@ -377,6 +384,31 @@ def normalise(raw: RawRecord, concepts: ConceptIndex) -> tuple[Record | None, li
             problem(field, text, str(e))
             return None
 
+    as_written: list[str] = []
+
+    def lenient(field: str, parse: Callable[[str], T], text: str | None = None) -> T | str | None:
+        """A value that does no harm published as written: when it cannot be cleaned it is
+        kept as written (a plain literal), with a warning naming it and why."""
+        text = values.get(field, "").strip() if text is None else text
+        if not text:
+            return None
+        try:
+            return parse(text)
+        except _Invalid as e:
+            problem(field, text, f"{e}; kept as written", "warning")
+            as_written.append(field)
+            return one_line(text)
+
+    def first_of(field: str, what: str) -> str | None:
+        """A one-value field whose cell holds several values: the first, and a warning."""
+        items = split_values(values.get(field, ""))
+        if len(items) > 1:
+            problem(field, values[field], f"{len(items)} {what} in a field that holds one: kept "
+                    f"{items[0]!r}" + (", the others as further web pages of the co-op"
+                                       if field == "website" else f", left out {', '.join(items[1:])}"),
+                    "warning")
+        return items[0] if items else None
+
     for key in values:
         if key not in _KNOWN:
             problem(key, None, "not a template field")
@@ -390,18 +422,39 @@ def normalise(raw: RawRecord, concepts: ConceptIndex) -> tuple[Record | None, li
     if given_id and not local_id:
         problem("id", given_id, "an id needs at least one letter or digit")
 
-    country = check("country", lambda t: _concept(concepts, "country", t))
+    country = country_written = None
+    if country_text := values.get("country", "").strip():
+        try:
+            country = _concept(concepts, "country", country_text)
+        except _Invalid as e:
+            problem("country", country_text, f"{e}; kept as written, as the country's name", "warning")
+            country_written = one_line(country_text)
     email = phone = None
-    if found_email := check("email", email_address):
+    found_email = lenient("email", email_address)
+    if isinstance(found_email, tuple):
         email, extra = found_email
         if extra:
             problem("email", values["email"], f"one address per record: kept {email}, left out "
                     f"{', '.join(extra)}", "warning")
-    if found_phone := check("phone", lambda t: phone_number(t, country)):
+    else:
+        email = found_email
+    dial_from = country or raw.hints.get("phone_country")
+    found_phone = lenient("phone", lambda t: phone_number(t, dial_from), first_of("phone", "numbers"))
+    if isinstance(found_phone, tuple):
         phone, extension = found_phone
         if extension:
             problem("phone", values["phone"], f"the extension ({extension}) was left out: "
                     "E.164 numbers have none", "warning")
+    else:
+        phone = found_phone
+    websites = split_values(values.get("website", ""))
+    website = lenient("website", web_url, first_of("website", "web addresses"))
+    pages: set[str] = set()
+    for extra in websites[1:]:
+        try:
+            pages.add(web_url(extra))
+        except _Invalid as e:
+            problem("website", extra, f"{e}; this further web address was left out", "warning")
     latitude = check("latitude", lambda t: coordinate(t, 90))
     longitude = check("longitude", lambda t: coordinate(t, 180))
     for present, missing in (("latitude", "longitude"), ("longitude", "latitude")):
@@ -434,7 +487,10 @@ def normalise(raw: RawRecord, concepts: ConceptIndex) -> tuple[Record | None, li
         local_id=local_id,
         name=name,
         description=check("description", lambda t: t.replace("\r\n", "\n")),
-        website=check("website", web_url),
+        website=website,
+        pages=sorted(pages - {website}),
+        country_written=country_written,
+        as_written=as_written,
         email=email,
         phone=phone,
         street=check("street", one_line),

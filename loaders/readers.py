@@ -341,6 +341,7 @@ def raw_records_from_rdf(data: Iterable[Quad | Triple] | Dataset) -> list[RawRec
 # Predicate IRIs as plain strings: comparing strings is what makes this fast.
 _TYPE, _INITIATIVE = RDF.type.value, ESS.SSEInitiative.value
 _HAS_EMAIL, _HAS_PHONE, _HAS_ADDRESS = VCARD.hasEmail.value, VCARD.hasTelephone.value, ESS.hasAddress.value
+_HOMEPAGE, _PAGE = FOAF.homepage.value, FOAF.page.value
 _VCARD_VALUE, _ACCOUNT = VCARD.value.value, FOAF.account.value
 _ACCOUNT_HOME, _ACCOUNT_NAME = FOAF.accountServiceHomepage.value, FOAF.accountName.value
 _LAT, _LONG = GEO.lat.value, GEO.long.value
@@ -447,6 +448,8 @@ def _record(
                     containers.append(ao)
                 elif ap != _TYPE:
                     note(ap)
+        elif p == _PAGE:
+            found.setdefault("pages", []).append(o)
         elif p == _HAS_EMAIL or p == _HAS_PHONE:
             inner = [v for vp, v in by_subject.get(_key(o), ()) if vp == _VCARD_VALUE]
             found.setdefault("email" if p == _HAS_EMAIL else "phone", []).extend(inner or [o])
@@ -471,6 +474,8 @@ def _record(
 
     values: dict[str, str] = {}
     for name, objects in found.items():
+        if name == "pages":
+            continue
         texts = _texts(name, objects)
         if not texts:
             continue
@@ -485,6 +490,10 @@ def _record(
                 f"kept {texts[0]!r}",
                 "warning",
             ))
+    if "website" in found and "pages" in found:  # the homepage first, then further pages
+        values["website"] = join_values(_texts("website", found["website"])[:1] + _texts("website", found["pages"]))
+    elif "pages" in found:
+        values["website"] = join_values(_texts("website", found["pages"]))
     if "id" not in values and isinstance(subject, NamedNode):
         values["id"] = _last_segment(key)
     return RawRecord(position, values)
