@@ -105,6 +105,24 @@ def cmd_validate(args: argparse.Namespace) -> None:
         raise CommandError("the file has errors", EXIT_INPUT)
 
 
+def cmd_mapping_list(args: argparse.Namespace) -> None:
+    from loaders.mapping import builtin_mappings, load_mapping
+
+    for name in builtin_mappings():
+        print(f"{name}\t{load_mapping(name).name}")
+
+
+def cmd_mapping_show(args: argparse.Namespace) -> None:
+    from loaders.mapping import builtin_mappings, mapping_path
+
+    path = mapping_path(args.name)
+    if not path.is_file():
+        raise CommandError(
+            f"no built-in mapping {args.name!r}: the built-in mappings are {', '.join(builtin_mappings())}"
+        )
+    print(path.read_text(encoding="utf-8"), end="")
+
+
 def cmd_policy_show(args: argparse.Namespace) -> None:
     commons = _open(args)
     _require_member(commons, args.member)
@@ -287,7 +305,7 @@ def parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("load", parents=[common], help="import a member's file (CSV, JSON or RDF)")
     a.add_argument("file"); a.add_argument("--member", required=True)
-    a.add_argument("--mapping", help="column-mapping TOML file for other CSV layouts")
+    a.add_argument("--mapping", help="column-mapping TOML file for other CSV layouts, or a built-in mapping's name (datacommons mapping list)")
     a.add_argument("--format", help="input format when the extension does not tell (csv, json, ttl, jsonld, rdf, nt)")
     a.add_argument("--dry-run", action="store_true", help="show the report and the diff; write nothing")
     a.add_argument("--skip-invalid", action="store_true", help="load the valid records, report the rest")
@@ -298,6 +316,12 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("file"); a.add_argument("--mapping"); a.add_argument("--format")
     a.add_argument("--strict", action="store_true", help="treat every warning as an error")
     a.set_defaults(func=cmd_validate)
+
+    mapping = sub.add_parser("mapping", help="the built-in column mappings").add_subparsers(dest="action", required=True)
+    a = mapping.add_parser("list", help="the built-in mappings, by name")
+    a.set_defaults(func=cmd_mapping_list)
+    a = mapping.add_parser("show", help="print a built-in mapping (a start for one of your own)")
+    a.add_argument("name"); a.set_defaults(func=cmd_mapping_show)
 
     policy = sub.add_parser("policy", help="publication policies").add_subparsers(dest="action", required=True)
     a = policy.add_parser("show", parents=[common]); a.add_argument("member"); a.set_defaults(func=cmd_policy_show)

@@ -491,6 +491,11 @@ def normalise(raw: RawRecord, concepts: ConceptIndex) -> tuple[Record | None, li
         pages=sorted(pages - {website}),
         country_written=country_written,
         as_written=as_written,
+        description_language=raw.hints.get("language:description"),
+        translations=sorted(
+            (key.split("@", 1)[1], text.replace("\r\n", "\n").strip())
+            for key, text in raw.hints.items() if key.startswith("description@") and text.strip()
+        ),
         email=email,
         phone=phone,
         street=check("street", one_line),

@@ -78,4 +78,7 @@ class Record:
     # it names no country the commons knows (published as the country's name only)
     pages: list[str] = field(default_factory=list)
     country_written: str | None = None
+    # the description's language, and descriptions in other languages: (language, text)
+    description_language: str | None = None
+    translations: list[tuple[str, str]] = field(default_factory=list)
     as_written: list[str] = field(default_factory=list)  # fields kept as written (website, email, phone)

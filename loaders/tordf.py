@@ -79,7 +79,10 @@ def record_triples(record: Record, member: str, uris: Uris) -> list[Triple]:
     ]
     add = t.append
     if record.description:
-        add(Triple(s, _DESCRIPTION, Literal(record.description)))
+        add(Triple(s, _DESCRIPTION, Literal(record.description, language=record.description_language)
+                   if record.description_language else Literal(record.description)))
+    for language, text in record.translations:
+        add(Triple(s, _DESCRIPTION, Literal(text, language=language)))
     # a value the normaliser kept as written (it could not clean it) is a plain literal
     if record.website:
         add(Triple(s, _HOMEPAGE, Literal(record.website) if "website" in record.as_written else NamedNode(record.website)))
