@@ -42,8 +42,9 @@ SEARCH_PARAMETERS = [
     {"name": "per_page", "in": "query", "required": False,
      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}},
     {"name": "format", "in": "query", "required": False,
-     "description": "json (default), jsonld, or geojson (every matching co-op with a position, up to 5,000).",
-     "schema": {"type": "string", "enum": ["json", "jsonld", "geojson"]}},
+     "description": "json (default), jsonld, geojson (every matching co-op with a position, up to 5,000), "
+                    "or csv (every matching co-op, all pages, as a download).",
+     "schema": {"type": "string", "enum": ["json", "jsonld", "geojson", "csv"]}},
 ]
 
 TAG = {"type": "object", "required": ["code", "label"], "properties": {
@@ -112,6 +113,7 @@ def document(server: str) -> dict[str, object]:
                     "application/json": {"schema": {"$ref": "#/components/schemas/SearchResults"}},
                     "application/ld+json": {"schema": {"$ref": "#/components/schemas/SearchResults"}},
                     "application/geo+json": {"schema": {"type": "object"}},
+                    "text/csv": {"schema": {"type": "string"}},
                 }},
                 "400": {"description": "A malformed parameter; the body says which."},
             },

@@ -45,6 +45,9 @@ def create_app(commons: Commons, config: Config | None = None) -> Flask:
     app.extensions["search_indexes"] = SearchIndexes(commons)
     for blueprint in (directory.bp, api_docs.bp, named_queries.bp, discovery.bp, widget.bp):
         app.register_blueprint(blueprint)
+    from . import stats  # the commons in charts (public numbers only)
+
+    app.register_blueprint(stats.bp)
     templating.install(app)
     from . import response_cache
 

@@ -104,6 +104,8 @@ def run(name: str) -> Response:
     response = Response(body, mimetype=media)
     if media.startswith("text/"):
         response.charset = "utf-8"
+    if media == "text/csv":  # a download, named after the query
+        response.headers["Content-Disposition"] = f'attachment; filename="{query.name}.csv"'
     response.headers["Vary"] = "Accept, Authorization"
     return response
 
