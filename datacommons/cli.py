@@ -100,7 +100,10 @@ def cmd_load(args: argparse.Namespace) -> None:
     if args.dry_run:
         print("dry run: nothing was written")
         return
-    activity = commit_import(commons, plan, ADMIN)
+    try:
+        activity = commit_import(commons, plan, ADMIN, allow_remove_all=args.allow_remove_all)
+    except ImportRefused as e:
+        raise CommandError(f"{args.file}: {e}", EXIT_INPUT) from None
     print(f"committed: {len(plan.add)} statements added, {len(plan.remove)} removed; import {activity}")
 
 
@@ -329,6 +332,8 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--dry-run", action="store_true", help="show the report and the diff; write nothing")
     a.add_argument("--skip-invalid", action="store_true", help="load the valid records, report the rest")
     a.add_argument("--strict", action="store_true", help="treat every warning as an error (nothing kept as written)")
+    a.add_argument("--allow-remove-all", action="store_true",
+                   help="commit even if the file removes all or most of the member's records (an empty file, a header-only CSV)")
     a.set_defaults(func=cmd_load)
 
     a = sub.add_parser("validate", parents=[common], help="check a file without a store")

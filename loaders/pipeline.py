@@ -36,6 +36,17 @@ class ImportRefused(Exception):
     """The import cannot be committed as asked (errors in the input, stale plan, no right)."""
 
 
+class MassRemovalRefused(ImportRefused):
+    """The import would remove all or most of the member's records and nobody said it may
+    (an empty file, a header-only CSV, the wrong file: each looks like "remove everything")."""
+
+
+# An import that removes more than this share of the member's stored records, and more than
+# `MASS_REMOVAL_MIN` of them (or every one), must be confirmed.
+MASS_REMOVAL_SHARE = 0.5
+MASS_REMOVAL_MIN = 5
+
+
 @dataclass
 class SnapshotDelta:
     """The member's records after an import, said as a change to what they were after import
@@ -78,9 +89,29 @@ class ImportPlan:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity != "error"]
 
+    @property
+    def stored_count(self) -> int:
+        """How many records the member has stored now (before this import)."""
+        return self.diff.removed + self.diff.changed + self.diff.unchanged
+
+    @property
+    def mass_removal(self) -> str | None:
+        """A loud warning when the import would remove all or most of the member's records
+        (a rollback restores a state the member published, and is not asked about); else None."""
+        removed, stored = self.diff.removed, self.stored_count
+        if self.kind == "rollback" or not removed:
+            return None
+        if removed < stored and not (removed > MASS_REMOVAL_SHARE * stored and removed > MASS_REMOVAL_MIN):
+            return None
+        what = "all" if removed == stored else "most"
+        return (f"{self.source_name} would remove {what} of member {self.member!r}'s records: "
+                f"{removed} of {stored} removed, {len(self.records)} left")
+
     def report(self) -> str:
         """The validation report and the table diff, as text for a terminal."""
         lines = [f"{self.source_name}: {len(self.records)} valid records ({self.kind})"]
+        if self.mass_removal:
+            lines.append(f"WARNING: {self.mass_removal}")
         if self.skipped:
             lines.append(f"{self.skipped} invalid records skipped")
         lines += [str(p) for p in self.problems]
@@ -276,14 +307,19 @@ def _ntriples_each(triples_of: dict[str, list[Triple]]) -> dict[str, bytes]:
     return out
 
 
-def commit_import(commons: Commons, plan: ImportPlan, audience: Audience) -> str:
+def commit_import(commons: Commons, plan: ImportPlan, audience: Audience, *,
+                  allow_remove_all: bool = False) -> str:
     """One commit at a time (web threads commit too): the staleness check, the store write
-    and the reconcile that follows it must not interleave with another's."""
+    and the reconcile that follows it must not interleave with another's.
+
+    An import that would remove all or most of the member's records (`plan.mass_removal`) is
+    refused unless `allow_remove_all`: an empty file must not silently wipe a directory."""
     with reconcile.writing(commons):
-        return _commit_import(commons, plan, audience)
+        return _commit_import(commons, plan, audience, allow_remove_all)
 
 
-def _commit_import(commons: Commons, plan: ImportPlan, audience: Audience) -> str:
+def _commit_import(commons: Commons, plan: ImportPlan, audience: Audience,
+                   allow_remove_all: bool = False) -> str:
     """Replace the member's graphs as planned, with provenance, in one transaction.
 
     Returns the IRI of the recorded import.
@@ -300,6 +336,11 @@ def _commit_import(commons: Commons, plan: ImportPlan, audience: Audience) -> st
         raise ImportRefused(
             f"member {plan.member!r}'s data changed since this import was previewed; "
             "preview it again"
+        )
+    if plan.mass_removal and not allow_remove_all:
+        raise MassRemovalRefused(
+            f"{plan.mass_removal}; nothing was written. If that is meant, confirm it "
+            "(--allow-remove-all on the command line, allow_remove_all=true over HTTP)"
         )
     number = int(commons.system.setting(f"imports:{plan.member}") or 0) + 1
     activity = commons.uris.import_(plan.member, number)
