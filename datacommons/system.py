@@ -120,6 +120,20 @@ class System:
                 (key, value),
             )
 
+    def set_settings(self, values: dict[str, str], remove: tuple[str, ...] = ()) -> None:
+        """Set and remove settings in one transaction: a crash leaves all of it or none."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(
+                    "INSERT INTO settings (key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", list(values.items()))
+                self._db.executemany("DELETE FROM settings WHERE key = ?", [(k,) for k in remove])
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
     # members
     def add_member(self, member: str, name: str, homepage: str | None = None) -> None:
         with self._lock:

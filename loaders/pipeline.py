@@ -20,7 +20,7 @@ from datacommons.store import Commons
 from datacommons.vocab import COOP, DCTERMS, PROV, RDF, XSD
 from datacommons import access
 
-from . import reconcile
+from . import crashpoint, reconcile
 from .concepts import ConceptIndex
 from .gcpause import no_gc
 from .diff import TableDiff, table_diff
@@ -126,6 +126,50 @@ def member_revision(commons: Commons, member: str) -> str:
     return commons.system.setting(f"revision:{member}") or "0"
 
 
+def _pending_key(member: str) -> str:
+    return f"pending-import:{member}"
+
+
+def recover_commit(commons: Commons, member: str, *, wait: bool = True) -> None:
+    """Settle a commit of the member's that a crash interrupted, so the system area says what
+    the store holds.
+
+    A commit records its intent (the import's number) in the system area before it writes
+    the store, and clears it in the same transaction that records the import as done. An
+    intent still there means the process died in between: if the store holds the import's
+    provenance (its write is one transaction: all or nothing), the import happened and is
+    recorded now; if not, nothing happened and the intent is dropped. Either way a retried
+    commit takes the next free number and a preview made before the crash is stale exactly
+    when the store moved. `wait=False` (for reads): if this process is committing now, the
+    intent is that commit's own, not a crash's; leave it."""
+    key = _pending_key(member)
+    if commons.system.setting(key) is None:
+        return
+    lock = reconcile.writing(commons)
+    if not lock.acquire(blocking=wait):
+        return
+    try:
+        pending = commons.system.setting(key)
+        if pending is None:
+            return
+        number = int(pending)
+        activity = commons.uris.import_(member, number)
+        if commons.quads_of(activity, [commons.uris.imports_graph(member)]):
+            _settle(commons, member, number)
+        else:
+            commons.system.set_settings({}, remove=(key,))
+    finally:
+        lock.release()
+
+
+def _settle(commons: Commons, member: str, number: int) -> None:
+    """Record import `number` as the member's last, and its intent as done, at once."""
+    commons.system.set_settings(
+        {f"imports:{member}": str(number), f"revision:{member}": f"import-{number}"},
+        remove=(_pending_key(member),),
+    )
+
+
 def _records_from_store(commons: Commons, member: str, concepts: ConceptIndex) -> list[Record]:
     records, _ = normalise_all(raw_records_from_rdf(commons.member_triples(member)), concepts)
     return records
@@ -151,6 +195,7 @@ def plan_import(
     """
     if commons.system.member(member) is None:
         raise ImportRefused(f"no member organisation {member!r}; add it with 'datacommons member add'")
+    recover_commit(commons, member, wait=False)
     data = Path(path).read_bytes()
     revision = member_revision(commons, member)
     with no_gc():
@@ -328,6 +373,7 @@ def _commit_import(commons: Commons, plan: ImportPlan, audience: Audience,
 
     if not access.may_write(audience, plan.member):
         raise ImportRefused(f"{audience} may not write member {plan.member!r}'s data")
+    recover_commit(commons, plan.member)  # a crashed commit's number is not free again
     if plan.errors and not plan.skipped:
         raise ImportRefused(
             f"{len(plan.errors)} error(s) in {plan.source_name}; nothing was written"
@@ -351,14 +397,20 @@ def _commit_import(commons: Commons, plan: ImportPlan, audience: Audience,
         )
         state = import_state(commons)
         state.forget(plan.member)  # until the write is done, nothing is remembered of it
+        # write-ahead: a crash from here on is settled by `recover_commit`
+        commons.system.set_setting(_pending_key(plan.member), str(number))
+        crashpoint.reached("intent-recorded")
         history_of(commons).record(plan.member, number, plan)  # its diff, and the state to roll back to
+        crashpoint.reached("history-recorded")
         commons.apply(
             remove=plan.remove | reconciled.remove, add=plan.add | set(provenance) | reconciled.add
         )
+        crashpoint.reached("store-written")
         revision = f"import-{number}"
-        commons.system.set_setting(f"imports:{plan.member}", str(number))
-        commons.system.set_setting(f"revision:{plan.member}", revision)
+        _settle(commons, plan.member, number)
+        crashpoint.reached("settings-written")
         reconciled.save(commons, [plan.member])
+        crashpoint.reached("reconciled")
         if plan.state is not None:
             state.remember(plan.member, state_key(commons, revision), plan.state)
     return activity
@@ -400,6 +452,7 @@ def _republish(commons: Commons, member: str, policy: Policy) -> tuple[int, int]
 
     Returns how many quads moved (removed, added).
     """
+    recover_commit(commons, member)
     current = commons.member_quads(member)
     new = set(publish(commons.member_triples(member), policy, commons.uris))
     old_policy = set(commons.old_policy_quads(member))
