@@ -43,17 +43,16 @@ def install(bp: Blueprint) -> None:
                           SESSION_COOKIE_SAMESITE="Strict")
 
     bp.record_once(configure)
-    bp.before_request(_guard_cookie_writes)
 
 
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _guard_cookie_writes() -> None:
-    """Every state-changing request that a signed-in session (not a bearer token) would
-    authorise carries the CSRF token and no foreign Origin: else another site could make the
-    browser post with its cookie."""
-    if request.method in _SAFE or request.headers.get("Authorization") or "sid" not in session:
+def _guard_cookie_write() -> None:
+    """A state-changing request that the signed-in session (not a bearer token) authorises
+    carries the CSRF token and no foreign Origin: else another site could make the browser
+    post with its cookie."""
+    if request.method in _SAFE:
         return
     origin = request.headers.get("Origin")
     if origin is not None and not _same_site(origin):
@@ -103,12 +102,14 @@ def _end_session() -> None:
 
 
 def page_audience() -> Audience:
-    """The bearer token's audience if one is sent, else the signed-in session's."""
+    """The bearer token's audience if one is sent, else the signed-in session's (for a
+    state-changing request, only with the session's CSRF token and from this site)."""
     if request.headers.get("Authorization"):
         return current_audience()
     session_id = session.get("sid")
     if not session_id:
         return ANONYMOUS
+    _guard_cookie_write()  # the session is what authorises this request
     owner = current_app.extensions["commons"].system.session_owner(session_id)
     if owner is None:
         session.clear()
