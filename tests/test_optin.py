@@ -3,19 +3,25 @@ mail (aiosmtpd), consent records, one-click unsubscribe, export, webhooks, erasu
 leak matrix (no subscriber address reaches any SPARQL answer, dump, page or search)."""
 from __future__ import annotations
 
+import base64
 import io
 import json
+import re
 import sqlite3
+import subprocess
+from email import message_from_bytes, policy
+from pathlib import Path
 from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
 
 from datacommons import cli
-from datacommons.optin import CONFIRMATIONS_PER_DAY
+from datacommons.optin import CONFIRMATIONS_PER_DAY, Optin
 from datacommons.tables import now
 
 from .optin_world import OptinWorld, form_post, form_token, optin_world  # noqa: F401
+from .smtp_server import free_port
 from .webclient import bearer, fetch
 
 ADA = "Ada.Lovelace@Example.org"
@@ -111,6 +117,55 @@ def test_every_mail_carries_one_click_list_unsubscribe_headers(optin_world: Opti
         assert link in mail.body
     assert "/lists/never/" in mails[0].message["List-Unsubscribe"]  # not list mail
     assert "/lists/unsubscribe/" in mails[1].message["List-Unsubscribe"]
+
+
+def _dkim_key(tmp_path) -> tuple[Path, bytes]:
+    """A fresh RSA key (openssl) and its DNS TXT record, as an operator would publish it."""
+    key = tmp_path / "dkim.pem"
+    subprocess.run(["openssl", "genrsa", "-traditional", "-out", str(key), "2048"], check=True, capture_output=True)
+    der = subprocess.run(["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"],
+                         check=True, capture_output=True).stdout
+    return key, b"v=DKIM1; k=rsa; p=" + base64.b64encode(der)
+
+
+def test_mail_is_dkim_signed_with_both_list_unsubscribe_headers_in_the_signature(optin_world: OptinWorld, tmp_path) -> None:
+    import dkim
+
+    w = optin_world
+    key, record = _dkim_key(tmp_path)
+    config = w.app.config["DATACOMMONS"].with_(dkim_domain="commons.example", dkim_selector="dc1",
+                                               dkim_key_file=str(key))
+    signing = Optin(w.commons, config)  # the same system area, as `serve` with DKIM configured
+    assert subscribe(w).status == 202
+    signing.deliver_due()
+    raw = w.mailbox.to(ADA_NORMAL)[-1].raw
+    header = message_from_bytes(raw, policy=policy.default)["DKIM-Signature"]
+    signed = {h.strip().lower() for h in re.search(r"h=([^;]+)", header).group(1).split(":")}
+    assert {"list-unsubscribe", "list-unsubscribe-post", "from", "subject"} <= signed
+    lookup = lambda name, timeout=5: record if name == b"dc1._domainkey.commons.example." else None  # noqa: E731
+    assert dkim.verify(raw, dnsfunc=lookup)
+    tampered = raw.replace(b"List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+                           b"List-Unsubscribe-Post: List-Unsubscribe=Nope")
+    assert not dkim.verify(tampered, dnsfunc=lookup)
+    signing.close()
+
+
+def test_queued_mail_survives_a_restart_and_is_retried_with_backoff(optin_world: OptinWorld) -> None:
+    w = optin_world
+    down = w.app.config["DATACOMMONS"].with_(smtp_url=f"smtp://127.0.0.1:{free_port()}")
+    before = Optin(w.commons, down)  # a commons whose SMTP server is down
+    assert subscribe(w).status == 202
+    assert before.deliver_due() == (0, 0)
+    queued = [q for q in before.outbox.queued() if q.recipient == ADA_NORMAL]
+    assert len(queued) == 1 and queued[0].attempts == 1 and queued[0].sent is None
+    assert queued[0].last_error.startswith("ConnectionRefusedError")
+    before.close()
+    after = Optin(w.commons, w.app.config["DATACOMMONS"])  # restarted, the SMTP server back
+    assert after.deliver_due() == (0, 0)  # the retry waits its backoff
+    assert w.mailbox.to(ADA_NORMAL) == []
+    assert after.deliver_due(at=now() + timedelta(minutes=2))[0] == 1
+    assert len(w.mailbox.to(ADA_NORMAL)) == 1 and "/confirm/" in w.mailbox.to(ADA_NORMAL)[0].body
+    after.close()
 
 
 # --- (c) subscribing -----------------------------------------------------------------------
