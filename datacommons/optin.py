@@ -61,6 +61,12 @@ CREATE TABLE IF NOT EXISTS suppressed (
 """
 
 CONFIRM_DAYS = 2
+# Addresses that never confirmed are forgotten after this long (GDPR data minimisation): the
+# consent log keeps its keyed HMAC entries, which name no address.
+FORGET_UNCONFIRMED_DAYS = 30
+# Sent or abandoned messages (their bodies carry the address and its links) are kept this long,
+# to answer "did you send me that?", then deleted.
+KEEP_SENT_DAYS = 30
 CONFIRMATIONS_PER_DAY = 3  # confirmation mails to one address in 24 hours, at most
 STATUSES = ("pending", "confirmed", "unsubscribed", "suppressed")
 
@@ -442,8 +448,27 @@ class Optin:
 
     # --- delivery ---------------------------------------------------------------------------
     def deliver_due(self, at: datetime | None = None) -> tuple[int, int]:
-        """Send the mail and webhooks whose time has come: (mails sent, webhooks delivered)."""
-        return self.outbox.deliver_due(at=at), self.webhooks.deliver_due(at=at)
+        """Send the mail and webhooks whose time has come: (mails sent, webhooks delivered).
+        Each round also forgets what is no longer needed (`prune`)."""
+        sent = self.outbox.deliver_due(at=at), self.webhooks.deliver_due(at=at)
+        self.prune(at=at)
+        return sent
+
+    def prune(self, at: datetime | None = None) -> None:
+        """Forget addresses that never confirmed within `FORGET_UNCONFIRMED_DAYS`, and sent
+        mail older than `KEEP_SENT_DAYS`: nothing about a person is kept longer than it serves
+        them or the proof of their consent."""
+        when = at or now()
+        unconfirmed = stamp(when - timedelta(days=FORGET_UNCONFIRMED_DAYS))
+        with self.tables.transaction() as db:
+            db.execute("DELETE FROM subscriptions WHERE status = 'pending' AND confirmed IS NULL "
+                       "AND requested < ?", (unconfirmed,))
+            gone = [r[0] for r in db.execute(
+                "SELECT address FROM persons p WHERE created < ? AND NOT EXISTS "
+                "(SELECT 1 FROM subscriptions s WHERE s.person = p.id)", (unconfirmed,))]
+            db.executemany("DELETE FROM persons WHERE address = ?", [(a,) for a in gone])
+            db.executemany("DELETE FROM outbox WHERE recipient = ? AND sent IS NULL", [(a,) for a in gone])
+        self.outbox.prune(when - timedelta(days=KEEP_SENT_DAYS))
 
     def start_delivery(self, interval: float = 5.0) -> None:
         """Deliver in a background thread every `interval` seconds (for `serve`)."""

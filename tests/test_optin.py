@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from datacommons import cli
-from datacommons.optin import CONFIRMATIONS_PER_DAY, Optin
+from datacommons.optin import CONFIRMATIONS_PER_DAY, FORGET_UNCONFIRMED_DAYS, Optin
 from datacommons.tables import now
 
 from .optin_world import OptinWorld, form_post, form_token, optin_world  # noqa: F401
@@ -197,6 +197,21 @@ def test_a_confirmation_link_works_once(optin_world: OptinWorld) -> None:
     assert form_post(link, {"form_token": token}).status == 200
     replay = form_post(link, {"form_token": token})
     assert replay.status == 410 and "already been used" in replay.text
+
+
+def test_an_address_that_never_confirms_is_forgotten_after_thirty_days(optin_world: OptinWorld) -> None:
+    w = optin_world
+    subscribed(w)  # Ada confirms; the other never does
+    assert subscribe(w, "Never.Confirms@Example.org").status == 202
+    w.deliver()
+    w.optin.deliver_due(at=now() + timedelta(days=FORGET_UNCONFIRMED_DAYS - 1))
+    assert {r["email"] for r in w.optin.subscribers("alpha/news")} == {ADA_NORMAL, "never.confirms@example.org"}
+    w.optin.deliver_due(at=now() + timedelta(days=FORGET_UNCONFIRMED_DAYS + 1))
+    assert [r["email"] for r in w.optin.subscribers("alpha/news")] == [ADA_NORMAL]
+    w.optin.tables.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw = (w.commons.path / "system.sqlite3").read_bytes()
+    assert b"never.confirms@example.org" not in raw  # its mail went too (kept 30 days)
+    assert [e.event for e in w.optin.log.entries("never.confirms@example.org")] == ["subscribe"]  # the proof stays
 
 
 def test_a_forged_or_expired_confirmation_link_is_refused(optin_world: OptinWorld) -> None:

@@ -124,6 +124,11 @@ class Outbox:
         return [(r["at"], r["reason"]) for r in self._t.all(
             "SELECT at, reason FROM bounces WHERE recipient = ? ORDER BY at", (recipient.strip().lower(),))]
 
+    def prune(self, before: datetime) -> None:
+        """Delete messages sent or given up on before `before`."""
+        self._t.execute("DELETE FROM outbox WHERE (sent IS NOT NULL AND sent < ?) OR (failed IS NOT NULL AND failed < ?)",
+                        (stamp(before), stamp(before)))
+
     def forget(self, recipient: str) -> None:
         """Erasure: delivered and undeliverable messages to the address go (queued ones too:
         a person who erased their data is sent nothing more)."""
