@@ -168,6 +168,16 @@ def test_queued_mail_survives_a_restart_and_is_retried_with_backoff(optin_world:
     after.close()
 
 
+def test_serve_warns_when_mail_is_on_and_the_unsubscribe_links_would_not_be_https(optin_world: OptinWorld, capsys) -> None:
+    from endpoint.serve import _start_delivery
+
+    w = optin_world
+    assert w.commons.uris.base.startswith("http://")
+    _start_delivery(w.app, w.commons)
+    w.optin.stop_delivery()
+    assert "not https" in capsys.readouterr().err
+
+
 # --- (c) subscribing -----------------------------------------------------------------------
 def test_subscribing_answers_the_same_whether_or_not_the_address_is_known(optin_world: OptinWorld) -> None:
     w = optin_world
