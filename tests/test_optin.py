@@ -89,6 +89,22 @@ def test_a_member_makes_its_list_through_the_api_and_not_another_members(optin_w
     assert fetch(f"{w.url}/api/lists/alpha/jobs").status == 200
 
 
+def test_a_signed_in_member_adds_a_list_on_its_page_only_with_the_csrf_token(optin_world: OptinWorld) -> None:
+    w = optin_world
+    signin = fetch(f"{w.url}/member/lists")
+    cookie = {"Cookie": signin.headers["set-cookie"].split(";", 1)[0]}
+    csrf = re.search(r'name="csrf" value="([^"]+)"', signin.text).group(1)
+    signed_in = form_post(f"{w.url}/imports/sign-in", {"token": w.tokens["alpha"], "csrf": csrf}, headers=cookie)
+    cookie = {"Cookie": signed_in.headers["set-cookie"].split(";", 1)[0]}
+    page = fetch(f"{w.url}/member/lists", headers=cookie).text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    fields = {"id": "digest", "name": "Alpha Digest"}
+    assert form_post(f"{w.url}/member/lists", fields, headers=cookie).status == 403  # forged: no token
+    assert w.optin.lists.get("alpha", "digest") is None
+    assert form_post(f"{w.url}/member/lists", {**fields, "csrf": csrf}, headers=cookie).status == 303
+    assert w.optin.lists.get("alpha", "digest").name == "Alpha Digest"
+
+
 def test_lists_are_in_void_and_dcat(optin_world: OptinWorld) -> None:
     w = optin_world
     void = fetch(f"{w.url}/void", headers={"Accept": "text/turtle"}).text
