@@ -26,6 +26,7 @@ from datacommons.optin import BadAddress, BadLink, ExpiredLink, Optin, OptinErro
 from . import imports_auth
 from .auth import current_audience
 from .client_ip import client_ip
+from .csv_cells import safe_cell
 from .signup_limits import limiter
 
 bp = Blueprint("optin", __name__)
@@ -166,10 +167,8 @@ def api_subscribers(member: str, list_id: str):
 
 
 def _csv_safe(value):
-    """A cell a spreadsheet would run as a formula is quoted with an apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """A cell a spreadsheet would run as a formula is quoted with an apostrophe (`csv_cells`)."""
+    return safe_cell(value) if isinstance(value, str) else value
 
 
 def _subscribers_for(member: str, list_id: str) -> list[dict]:
