@@ -228,7 +228,10 @@ def list_page(member: str, list_id: str):
 @bp.get("/lists/embed")
 def embed():
     """The form for another site's iframe: any origin may frame it; no cookie is set."""
-    response = Response(_form_page("optin_embed.html", _form_lists(),
+    # the consent record says which site the form was on: the iframe's Referer (browsers send
+    # the host page's origin at least)
+    page = request.full_path.rstrip("?") + (f" on {request.referrer}" if request.referrer else "")
+    response = Response(_form_page("optin_embed.html", _form_lists(), page=page[:250],
                                    accent=request.args.get("accent", "")), mimetype="text/html")
     response.headers["Content-Security-Policy"] = "frame-ancestors *"
     return response
