@@ -480,7 +480,7 @@ def test_no_subscriber_address_reaches_any_read_path(optin_world: OptinWorld, au
     w = optin_world
     subscribed(w)
     subscribed(w, "Grace.Hopper@Example.org", "beta/updates")
-    secrets_ = [ADA_NORMAL, "grace.hopper@example.org", "lovelace", "hopper"]
+    secrets_ = [ADA_NORMAL, "grace.hopper@example.org", "lovelace", "hopper", w.receiver.secret.lower()]
     h = _headers(w, audience)
     query = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
     paths = [
