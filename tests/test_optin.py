@@ -73,6 +73,33 @@ def test_the_cli_adds_shows_sets_and_removes_a_list(tmp_path, capsys) -> None:
     assert cli.main(["list", "show", "alpha", "jobs", *store]) == 2
 
 
+def test_the_cli_delivers_queued_mail_over_smtp_and_records_bounces(tmp_path, capsys, monkeypatch) -> None:
+    from .smtp_server import smtp_server
+
+    store = ["--store", str(tmp_path / "store")]
+    assert cli.main(["member", "add", "alpha", "--name", "Alpha Federation", *store]) == 0
+    assert cli.main(["list", "add", "alpha", "jobs", "--name", "Alpha Jobs", *store]) == 0
+    monkeypatch.delenv("DATACOMMONS_SMTP_URL", raising=False)
+    assert cli.main(["mail", "deliver", *store]) == 2
+    assert "smtp_url is not set" in capsys.readouterr().err
+    with smtp_server() as mailbox:
+        monkeypatch.setenv("DATACOMMONS_SMTP_URL", mailbox.url)
+        commons = cli._open(cli.parser().parse_args(["mail", "deliver", *store]))
+        optin = Optin(commons, cli.Config())
+        optin.request(ADA, ["alpha/jobs"], source="test", ip=None)
+        optin.close()
+        commons.close()
+        assert cli.main(["mail", "deliver", *store]) == 0
+        assert "1 messages sent" in capsys.readouterr().out
+        assert "/lists/confirm/" in mailbox.to(ADA_NORMAL)[0].body
+    assert cli.main(["mail", "bounce", ADA_NORMAL, "--reason", "550 no such user", *store]) == 0
+    commons = cli._open(cli.parser().parse_args(["mail", "deliver", *store]))
+    optin = Optin(commons, cli.Config())
+    assert [r for _, r in optin.outbox.bounces(ADA_NORMAL)] == ["550 no such user"]
+    optin.close()
+    commons.close()
+
+
 def test_a_member_makes_its_list_through_the_api_and_not_another_members(optin_world: OptinWorld) -> None:
     w = optin_world
     body = json.dumps({"name": "Alpha Jobs", "topics": ["jobs"], "frequency": "monthly"}).encode()
