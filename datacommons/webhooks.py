@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from datetime import datetime
 
-from .mail.outbox import backoff
+from .mail.outbox import CLAIM, backoff
 from .tables import Tables, now, stamp
 
 SCHEMA = """
@@ -79,6 +79,12 @@ class Webhooks:
         )
         delivered = 0
         for row in due:
+            claimed = self._t.execute(  # another worker may have read the same due list
+                "UPDATE webhook_events SET next_attempt = ? WHERE id = ? AND delivered IS NULL "
+                "AND failed IS NULL AND next_attempt <= ?",
+                (stamp(when + CLAIM), row["id"], stamp(when)))
+            if claimed.rowcount != 1:
+                continue
             lst = self._lists.by_key(row["list"])
             if lst is None or not lst.webhook_url:
                 self._t.execute("UPDATE webhook_events SET failed = ?, last_error = ? WHERE id = ?",

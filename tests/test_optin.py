@@ -221,6 +221,29 @@ def test_serve_warns_when_mail_is_on_and_the_unsubscribe_links_would_not_be_http
     assert "not https" in capsys.readouterr().err
 
 
+def test_two_server_processes_delivering_at_once_send_each_message_once(optin_world: OptinWorld) -> None:
+    from datacommons.mail.smtp import SmtpTransport
+
+    w = optin_world
+    other = Optin(w.commons, w.app.config["DATACOMMONS"])  # a second `serve` on the same store
+
+    class SecondWorkerMidSend(SmtpTransport):
+        """Sends for real; while the first message goes out, the other worker runs its round."""
+
+        def send(self, sender: str, recipient: str, raw: bytes) -> None:
+            super().send(sender, recipient, raw)
+            if not hasattr(self, "raced"):
+                self.raced = other.deliver_due()
+
+    assert subscribe(w).status == 202
+    assert subscribe(w, "grace.hopper@example.org").status == 202
+    transport = SecondWorkerMidSend(w.optin.mail)
+    first = w.optin.outbox.deliver_due(transport=transport)
+    assert first + transport.raced[0] == 2
+    assert len(w.mailbox.to(ADA_NORMAL)) == 1 and len(w.mailbox.to("grace.hopper@example.org")) == 1
+    other.close()
+
+
 # --- (c) subscribing -----------------------------------------------------------------------
 def test_subscribing_answers_the_same_whether_or_not_the_address_is_known(optin_world: OptinWorld) -> None:
     w = optin_world

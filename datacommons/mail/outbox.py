@@ -43,6 +43,7 @@ MAX_ATTEMPTS = 10
 WIRE = policy.SMTP.clone(max_line_length=998)
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=6)
+CLAIM = timedelta(minutes=10)  # a message being sent is not due again for this long
 
 
 def backoff(attempts: int) -> timedelta:
@@ -97,6 +98,8 @@ class Outbox:
         sender = self.settings.sender(self.base)
         key = self.settings.dkim_key()
         for row in due:
+            if not self._claim(row["id"], when):
+                continue  # another worker (a second `serve` process) is sending it
             raw = bytes(row["message"])
             if key is not None:
                 raw = dkim_signing.sign(raw, self.settings.dkim_domain, self.settings.dkim_selector, key)
@@ -115,6 +118,14 @@ class Outbox:
                             (stamp(), row["id"]))
             sent += 1
         return sent
+
+    def _claim(self, message: int, when: datetime) -> bool:
+        """Take a due message for this round: its next attempt moves past the longest send, so
+        a worker that read the same due list skips it; a crash mid-send retries it later."""
+        claimed = self._t.execute(
+            "UPDATE outbox SET next_attempt = ? WHERE id = ? AND sent IS NULL AND failed IS NULL "
+            "AND next_attempt <= ?", (stamp(when + CLAIM), message, stamp(when)))
+        return claimed.rowcount == 1
 
     def record_bounce(self, recipient: str, reason: str) -> None:
         self._t.execute("INSERT INTO bounces (recipient, at, reason) VALUES (?, ?, ?)",
