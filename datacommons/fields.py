@@ -91,7 +91,3 @@ MULTI_VALUED: frozenset[str] = frozenset(
     {"structure", "activities", "qualifiers", "offerings", "social"}
 )
 
-
-def policy_field(column: str) -> str:
-    """The policy field governing a template column."""
-    return "coordinates" if column in ("latitude", "longitude") else column

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from . import api_docs_write, published
+from . import api_docs_lists, api_docs_write, published
 from .query_catalogue import catalogue
 from .search_query import DEFAULT_PER_PAGE, DEFAULT_RADIUS_KM, MAX_PER_PAGE
 
@@ -134,6 +134,7 @@ def document(server: str) -> dict[str, object]:
         }},
     }
     paths.update(api_docs_write.paths())
+    paths.update(api_docs_lists.paths())  # mailing lists (endpoint/optin.py)
     for q in catalogue().values():
         paths[f"/queries/{q.name}"] = {"get": {
             "summary": q.title, "description": q.description,

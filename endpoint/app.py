@@ -49,6 +49,12 @@ def create_app(commons: Commons, config: Config | None = None) -> Flask:
 
     app.register_blueprint(stats.bp)
     templating.install(app)
+    from datacommons.optin import Optin
+
+    from . import optin  # mailing lists: sign-up pages, the mail's links, the lists API
+
+    app.extensions["optin"] = Optin(commons, app.config["DATACOMMONS"])
+    app.register_blueprint(optin.bp)
     from . import response_cache
 
     response_cache.install(app, int(app.config["DATACOMMONS"].response_cache_mb * 1024 * 1024))  # exact answers (audience, request, store version) served again

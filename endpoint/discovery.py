@@ -105,6 +105,12 @@ def void_triples() -> list[Triple]:
         Triple(partition, VOID["class"], COOP.MemberOrganisation),
         Triple(partition, VOID.entities, _int(members)),
     ]
+    partition = BlankNode()
+    t += [
+        Triple(dataset, VOID.classPartition, partition),
+        Triple(partition, VOID["class"], COOP.MailingList),
+        Triple(partition, VOID.entities, _int(len(current_app.extensions["optin"].lists.all()))),
+    ]
     licensed = licences.graph_licences(commons, sizes)
     for graph, n in sorted(sizes.items()):
         subset = NamedNode(f"{base}/void#graph-{hashlib.sha256(graph.encode()).hexdigest()[:12]}")
@@ -165,8 +171,24 @@ def dcat_triples() -> list[Triple]:
         Triple(api, DCAT.endpointURL, NamedNode(f"{root}/api/search")),
         Triple(api, DCAT.endpointDescription, NamedNode(f"{root}/api/openapi.json")),
         Triple(api, DCAT.servesDataset, dataset),
+        *_lists_service(base, root, catalog, dataset),
     ]
     t += _member_datasets(dataset, dump)
+    return t
+
+
+def _lists_service(base: str, root: str, catalog: NamedNode, dataset: NamedNode) -> list[Triple]:
+    """The mailing lists API, and each list (public linked data; never its subscribers)."""
+    service = NamedNode(f"{base}/catalog#lists-api")
+    t = [
+        Triple(catalog, DCAT.service, service),
+        Triple(service, RDF.type, DCAT.DataService),
+        Triple(service, DCTERMS["title"], Literal("Member organisations' mailing lists (double opt-in sign-up)")),
+        Triple(service, DCAT.endpointURL, NamedNode(f"{root}/api/lists")),
+        Triple(service, DCAT.servesDataset, dataset),
+    ]
+    optin = current_app.extensions["optin"]
+    t += [Triple(dataset, DCTERMS.hasPart, NamedNode(optin.lists.iri(l.member, l.id))) for l in optin.lists.all()]
     return t
 
 
