@@ -70,6 +70,7 @@ FIELDS: tuple[Field, ...] = (
     Field("offerings", (COOP.offers.value,), False, Level.PUBLIC, "Offerings"),
     Field("social", (SCHEMA.sameAs.value,), False, Level.PUBLIC, "Social links"),
     Field("registration_id", (COOP.registrationNumber.value,), False, Level.PUBLIC, "Registration number"),
+    Field("opening_hours", (SCHEMA.openingHours.value,), False, Level.PUBLIC, "Opening hours"),
 )
 
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
@@ -86,6 +87,7 @@ TEMPLATE_COLUMNS: tuple[str, ...] = (
 # Accepted beyond the template (the community's standard CSV carries them).
 EXTRA_COLUMNS: tuple[str, ...] = (
     "primary_activity", "membership_type", "qualifiers", "offerings", "social", "registration_id",
+    "opening_hours",  # OSM's opening_hours syntax ("Mo-Fr 09:00-17:00"), as written
 )
 MULTI_VALUED: frozenset[str] = frozenset(
     {"structure", "activities", "qualifiers", "offerings", "social"}

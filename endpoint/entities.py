@@ -26,7 +26,7 @@ SECTIONS = {
     "where": ("street", "locality", "region", "postal_code", "country"),
     "contact": ("website", "email", "phone"),
     "about": ("founded", "legal_form", "membership_type", "workers", "members", "qualifiers",
-              "offerings", "registration_id"),
+              "offerings", "registration_id", "opening_hours"),
 }
 
 

@@ -13,6 +13,7 @@ A raw record holds one string per field. Multi-valued fields hold their values s
 from __future__ import annotations
 
 import csv
+import dataclasses
 import difflib
 import io
 import re
@@ -29,6 +30,7 @@ from .record import InputError, Problem
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "mappings"
 STANDARD_CSV = BUILTIN_DIR / "standard-csv.toml"
+GEOJSON_OSM = BUILTIN_DIR / "geojson-osm.toml"
 FIELD_NAMES: tuple[str, ...] = TEMPLATE_COLUMNS + EXTRA_COLUMNS
 UNMATCHED = ("keep", "drop", "error")
 
@@ -148,6 +150,15 @@ class Mapping:
     # said by the source for every record: date order, the country phones are dialled from
     hints: tuple[tuple[str, str], ...] = ()
     skip: tuple[Skip, ...] = ()
+
+    def over(self, base: "Mapping") -> "Mapping":
+        """This mapping's rules over `base`'s, field by field (a GeoJSON member's mapping
+        over the OpenStreetMap tags every GeoJSON file is read with)."""
+        return dataclasses.replace(
+            base, name=self.name, origin=f"{self.origin} (over {base.origin})",
+            rules={**base.rules, **self.rules}, ignore=base.ignore | self.ignore,
+            hints=tuple(dict(base.hints + self.hints).items()), skip=base.skip + self.skip,
+        )
 
     def skips(self, row: dict[str, str]) -> Skip | None:
         """The condition by which the mapping leaves this row out, if any."""
@@ -295,8 +306,9 @@ def mapping_path(ref: Path | str) -> Path:
     return path
 
 
-def load_mapping(ref: Path | str) -> Mapping:
-    """A mapping from a file path, or a built-in one by name (`standard-csv`)."""
+def load_mapping(ref: Path | str, *, needs_name: bool = True) -> Mapping:
+    """A mapping from a file path, or a built-in one by name (`standard-csv`). One laid over
+    a built-in mapping (GeoJSON's) need not say where the name comes from."""
     path = mapping_path(ref)
     if not path.exists():
         raise InputError(
@@ -309,10 +321,10 @@ def load_mapping(ref: Path | str) -> Mapping:
         raise InputError(f"cannot read mapping file {path}: {e.strerror}") from None
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"mapping file {path.name} is not valid TOML: {e}") from None
-    return _parse(data, path)
+    return _parse(data, path, needs_name)
 
 
-def _parse(data: dict[str, Any], path: Path) -> Mapping:
+def _parse(data: dict[str, Any], path: Path, needs_name: bool = True) -> Mapping:
     origin = path.name
     _check_keys(data, _TOP_KEYS, "", origin)
     source = data.get("source", {})
@@ -321,7 +333,7 @@ def _parse(data: dict[str, Any], path: Path) -> Mapping:
     fields = data.get("fields")
     if not isinstance(fields, dict) or not fields:
         raise InputError(f"mapping {origin}: key 'fields' is missing; it says which column feeds which field")
-    if "name" not in fields:
+    if needs_name and "name" not in fields:
         raise InputError(f"mapping {origin}: key 'fields.name' is missing; every record needs a name")
     rules: dict[str, tuple[Rule, ...]] = {}
     for field, spec in fields.items():

@@ -427,8 +427,13 @@ def normalise(raw: RawRecord, concepts: ConceptIndex) -> tuple[Record | None, li
         try:
             country = _concept(concepts, "country", country_text)
         except _Invalid as e:
-            problem("country", country_text, f"{e}; kept as written, as the country's name", "warning")
-            country_written = one_line(country_text)
+            if (guess := concepts.closest_country(country_text)) is not None:
+                country = guess
+                problem("country", country_text, f"not a country name; read as the closest, "
+                        f"{concepts.country_label(guess)} ({guess}): write the ISO code if it is another", "warning")
+            else:
+                problem("country", country_text, f"{e}; kept as written, as the country's name", "warning")
+                country_written = one_line(country_text)
     email = phone = None
     found_email = lenient("email", email_address)
     if isinstance(found_email, tuple):
@@ -519,6 +524,7 @@ def normalise(raw: RawRecord, concepts: ConceptIndex) -> tuple[Record | None, li
         offerings=sorted({one_line(v) for v in split_values(values.get("offerings", ""))}),
         social=sorted(social),
         registration_id=check("registration_id", one_line),
+        opening_hours=check("opening_hours", one_line),
         listed=check("listed", flag) is not False,
     )
     if any(p.severity == "error" for p in problems):

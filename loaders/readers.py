@@ -28,9 +28,11 @@ from datacommons.vocab import (
 
 from .concepts import canonical_iri
 from .damage import check_text
+from . import geojson
 from .encoding import decode
 from .mapping import (
-    FIELD_NAMES, STANDARD_CSV, Mapping, builtin_mappings, column_key, join_values, load_mapping,
+    FIELD_NAMES, GEOJSON_OSM, STANDARD_CSV, Mapping, builtin_mappings, column_key, join_values,
+    load_mapping,
 )
 from .record import InputError, Problem, RawRecord
 
@@ -42,7 +44,8 @@ _RDF_FORMATS: dict[str, RdfFormat] = {
 }
 _FORMAT_NAMES: dict[str, str] = {
     "csv": "csv", "tsv": "csv", "txt": "csv",
-    "json": "json",
+    "json": "json", "ndjson": "json", "jsonl": "json",
+    "geojson": "geojson", "geojsonl": "geojson", "geojsons": "geojson",
     "turtle": "turtle", "ttl": "turtle",
     "json-ld": "json-ld", "jsonld": "json-ld",
     "rdf-xml": "rdf-xml", "rdfxml": "rdf-xml", "rdf": "rdf-xml", "xml": "rdf-xml", "owl": "rdf-xml",
@@ -85,13 +88,16 @@ def read(path: Path, *, mapping: Path | None = None, fmt: str | None = None) -> 
             raise InputError("a column mapping applies to CSV or JSON files, not to RDF")
         return _read_rdf(data, fmt, Path(path))
     decoded = decode(data)
-    if fmt == "json":
-        parsed = _parse_json(decoded.text, Path(path).name)
-        if _is_json_ld(parsed):
+    if fmt in ("json", "geojson"):
+        parsed, features = _parse_json(decoded.text, Path(path).name, fmt)
+        if features is not None:
+            result = _read_geojson(features, mapping)
+        elif _is_json_ld(parsed):
             if mapping is not None:
                 raise InputError("a column mapping applies to CSV or JSON files, not to JSON-LD")
             return _read_rdf(data, "json-ld", Path(path))
-        result = _read_json(parsed, load_mapping(mapping) if mapping else None)
+        else:
+            result = _read_json(parsed, load_mapping(mapping) if mapping else None)
     else:
         result = _read_csv(decoded.text, load_mapping(mapping) if mapping else None)
     result.encoding = decoded.encoding
@@ -104,7 +110,7 @@ def _format(path: Path, data: bytes, fmt: str | None) -> str:
         name = _FORMAT_NAMES.get(fmt.strip().lower().lstrip("."))
         if name is None:
             raise InputError(
-                f"unknown format {fmt!r}: use csv, json, turtle, json-ld, rdf-xml or n-triples"
+                f"unknown format {fmt!r}: use csv, json, geojson, turtle, json-ld, rdf-xml or n-triples"
             )
         return name
     by_extension = _FORMAT_NAMES.get(path.suffix.lower().lstrip("."))
@@ -270,11 +276,23 @@ def _check_duplicates(header: list[str], key: Any) -> None:
 
 
 # --- JSON ----------------------------------------------------------------------------------------
-def _parse_json(text: str, name: str) -> Any:
+def _parse_json(text: str, name: str, fmt: str) -> tuple[Any, geojson.Features | None]:
+    """The parsed JSON, and its GeoJSON features if it is GeoJSON (a FeatureCollection, a
+    Feature, or features one per line), whatever the file is called."""
     try:
-        return json.loads(text, parse_float=str, parse_int=str)
+        parsed = json.loads(text, parse_float=str, parse_int=str)
     except json.JSONDecodeError as e:
-        raise InputError(f"{name} is not valid JSON: line {e.lineno}, column {e.colno}: {e.msg}") from None
+        features = geojson.line_features(text, name) if e.msg == "Extra data" else None
+        if features is None:
+            raise InputError(f"{name} is not valid JSON: line {e.lineno}, column {e.colno}: {e.msg}") from None
+        return None, features
+    if geojson.is_geojson(parsed):
+        return parsed, geojson.features(parsed)
+    if fmt == "geojson":
+        raise InputError(
+            f"{name} is not GeoJSON: expected a FeatureCollection, a Feature, or features one per line"
+        )
+    return parsed, None
 
 
 def _is_json_ld(parsed: Any) -> bool:
@@ -299,7 +317,8 @@ def _read_json(parsed: Any, mapping: Mapping | None) -> ReadResult:
             problems.append(Problem(position, None, None, "a record must be a JSON object"))
             continue
         cells: dict[str, str] = {}
-        for key, value in item.items():
+        # a mapping reads nested objects by dotted paths ("address.city")
+        for key, value in (geojson.flatten(item) if mapping is not None else item).items():
             source_columns.setdefault(key)
             name = column_key(key) if mapping else _template_key(key)
             if mapping is None and name not in FIELD_NAMES:
@@ -335,6 +354,55 @@ def _read_json(parsed: Any, mapping: Mapping | None) -> ReadResult:
     return ReadResult(records, problems, "mapped" if mapping else "json", _present(records), list(source_columns))
 
 
+def _read_geojson(features: geojson.Features, mapping_ref: Path | None) -> ReadResult:
+    """GeoJSON features through the OpenStreetMap-tag mapping, with the member's own rules
+    (if any) over it; every description:LANG is kept as the description in that language."""
+    osm = load_mapping(GEOJSON_OSM)
+    own = load_mapping(mapping_ref, needs_name=False) if mapping_ref is not None else None
+    mapping = own.over(osm) if own is not None else osm
+    records: list[RawRecord] = []
+    problems: list[Problem] = []
+    source_columns: dict[str, None] = {}
+    hints = mapping.record_hints()
+    skipped: dict[str, list[str]] = {}
+    for position, feature in features:
+        columns, languages = geojson.feature_columns(feature, position, problems)
+        row: dict[str, str] = {}
+        for key, value in columns.items():
+            source_columns.setdefault(key)
+            if text := _json_cell(value, key, position, problems, multi=True):
+                row[column_key(key)] = text
+        if not row:
+            continue
+        if (skip := mapping.skips(row)) is not None:
+            skipped.setdefault(str(skip), []).append(position)
+            continue
+        values, found = mapping.apply(row, position)
+        problems += found
+        record_hints = dict(hints)
+        for key, text in languages.items():
+            record_hints[key] = _text(text)
+        if "description" not in values and languages:
+            # no description without a language: the English one (else the first) is the record's
+            language = "en" if "description@en" in languages else next(iter(languages)).split("@", 1)[1]
+            values["description"] = record_hints.pop(f"description@{language}")
+            record_hints["language:description"] = language
+        records.append(RawRecord(position, values, record_hints))
+    if own is not None:
+        own.check_header(source_columns)
+    mapping.check_header(source_columns)
+    extra = mapping.unknown_columns(source_columns)
+    if extra:
+        problems.append(Problem(
+            "properties", None, None,
+            f"keys {', '.join(map(repr, extra))} are not in mapping {mapping.origin} and were "
+            "ignored (a mapping can read them as properties.KEY: see docs/mapping.md)",
+            "warning",
+        ))
+    problems += _skipped(skipped)
+    return ReadResult(records, problems, "geojson", _present(records), list(source_columns))
+
+
 def _json_cell(value: Any, name: str, position: str, problems: list[Problem], *, multi: bool) -> str:
     if value is None:
         return ""
@@ -351,7 +419,11 @@ def _json_cell(value: Any, name: str, position: str, problems: list[Problem], *,
             ))
             return ""
         return join_values(items)
-    problems.append(Problem(position, name, None, "a nested object is not a value"))
+    problems.append(Problem(
+        position, name, None,
+        "a nested object is not a value; a mapping can read its keys as dotted paths "
+        f"({name}.KEY: see docs/mapping.md)",
+    ))
     return ""
 
 
@@ -418,6 +490,7 @@ _RECORD_TEXT: dict[str, str] = {
     COOP.offers.value: "offerings",
     SCHEMA.sameAs.value: "social",
     COOP.registrationNumber.value: "registration_id",
+    SCHEMA.openingHours.value: "opening_hours",
     COOP.listed.value: "listed",
     COOP.localId.value: "id",
 }

@@ -48,6 +48,7 @@ _WORKERS, _MEMBERS, _OFFERS, _SAME_AS = (
     SCHEMA.numberOfEmployees, ESS.totalOfMembers, COOP.offers, SCHEMA.sameAs,
 )
 _REGISTRATION, _LISTED = COOP.registrationNumber, COOP.listed
+_OPENING_HOURS = SCHEMA.openingHours
 _ADDRESS_FIELDS = (
     ("street", VCARD["street-address"]), ("locality", VCARD.locality),
     ("region", VCARD.region), ("postal_code", VCARD["postal-code"]),
@@ -121,6 +122,8 @@ def record_triples(record: Record, member: str, uris: Uris) -> list[Triple]:
             add(Triple(s, _SAME_AS, NamedNode(link)))
     if record.registration_id:
         add(Triple(s, _REGISTRATION, Literal(record.registration_id)))
+    if record.opening_hours:
+        add(Triple(s, _OPENING_HOURS, Literal(record.opening_hours)))
     if not record.listed:
         add(Triple(s, _LISTED, _FALSE))
 

@@ -179,11 +179,17 @@ def test_countries_become_iso_codes(concepts: ConceptIndex, given: str) -> None:
     assert clean(concepts, country=given).country == "CA"
 
 
-def test_an_unknown_country_is_kept_as_its_name_with_a_warning_suggesting_close_ones(concepts: ConceptIndex) -> None:
+def test_a_misspelt_country_is_read_as_the_one_close_name_with_a_warning_saying_so(concepts: ConceptIndex) -> None:
     record, [warning] = normalise(RawRecord("row 7", {"name": "A", "country": "Cnada"}), concepts)
-    assert record is not None and (record.country, record.country_written) == (None, "Cnada")
+    assert record is not None and (record.country, record.country_written) == ("CA", None)
     assert (warning.severity, warning.field, warning.value) == ("warning", "country", "Cnada")
     assert "Canada (CA)" in warning.message
+
+
+def test_an_unknown_country_is_kept_as_its_name_with_a_warning(concepts: ConceptIndex) -> None:
+    record, [warning] = normalise(RawRecord("row 7", {"name": "A", "country": "Atlantis"}), concepts)
+    assert record is not None and (record.country, record.country_written) == (None, "Atlantis")
+    assert (warning.severity, warning.field, warning.value) == ("warning", "country", "Atlantis")
 
 
 def test_postal_codes_are_upper_case_and_addresses_single_spaced(concepts: ConceptIndex) -> None:
