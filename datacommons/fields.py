@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from .vocab import COOP, DCTERMS, ESS, FOAF, GEO, GR, SCHEMA, VCARD
+from .vocab import COOP, DCTERMS, ESS, FOAF, GEO, GR, SCHEMA, SKOS, VCARD
 
 
 class Level(str, Enum):
@@ -70,6 +70,7 @@ FIELDS: tuple[Field, ...] = (
     Field("offerings", (COOP.offers.value,), False, Level.PUBLIC, "Offerings"),
     Field("social", (SCHEMA.sameAs.value,), False, Level.PUBLIC, "Social links"),
     Field("registration_id", (COOP.registrationNumber.value,), False, Level.PUBLIC, "Registration number"),
+    Field("alternate_name", (SKOS.altLabel.value,), False, Level.PUBLIC, "Other names"),
 )
 
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
@@ -86,9 +87,10 @@ TEMPLATE_COLUMNS: tuple[str, ...] = (
 # Accepted beyond the template (the community's standard CSV carries them).
 EXTRA_COLUMNS: tuple[str, ...] = (
     "primary_activity", "membership_type", "qualifiers", "offerings", "social", "registration_id",
+    "alternate_name",
 )
 MULTI_VALUED: frozenset[str] = frozenset(
-    {"structure", "activities", "qualifiers", "offerings", "social"}
+    {"structure", "activities", "qualifiers", "offerings", "social", "alternate_name"}
 )
 
 

@@ -360,6 +360,7 @@ def normalise(raw: RawRecord, concepts: ConceptIndex) -> tuple[Record | None, li
         offerings=sorted({one_line(v) for v in split_values(values.get("offerings", ""))}),
         social=sorted(social),
         registration_id=check("registration_id", one_line),
+        alternate_name=sorted({n for v in split_values(values.get("alternate_name", "")) if (n := one_line(v)) and n != name}),
         listed=check("listed", flag) is not False,
     )
     if any(p.severity == "error" for p in problems):

@@ -70,4 +70,5 @@ class Record:
     offerings: list[str] = field(default_factory=list)
     social: list[str] = field(default_factory=list)
     registration_id: str | None = None
+    alternate_name: list[str] = field(default_factory=list)  # trading, former names
     listed: bool = True
