@@ -35,6 +35,8 @@ def cmd_member_add(args: argparse.Namespace) -> None:
         token = commons.add_member(args.id, args.name, args.homepage)
     except (ValueError, SystemError_) as e:
         raise CommandError(str(e)) from None
+    if args.phone_country:
+        commons.system.set_setting(f"phone-country:{args.id}", args.phone_country)
     print(f"member {args.id} added: {commons.uris.member(args.id)}")
     print(f"API token (shown once, keep it safe): {token}")
 
@@ -54,6 +56,22 @@ def cmd_member_token(args: argparse.Namespace) -> None:
     print(f"API token for {args.id} (shown once): {token}")
 
 
+def cmd_member_licence(args: argparse.Namespace) -> None:
+    from . import licences
+
+    commons = _open(args)
+    _require_member(commons, args.id)
+    if args.licence:
+        try:
+            licence = licences.set_licence(commons, args.id, args.licence)
+        except ValueError as e:
+            raise CommandError(str(e)) from None
+        print(f"{args.id} publishes its public data under {licence.name} <{licence.iri}>")
+    else:
+        licence = licences.licences(commons)[args.id]
+        print(f"{args.id}\t{licence.name}\t{licence.iri}")
+
+
 def cmd_admin_add(args: argparse.Namespace) -> None:
     commons = _open(args)
     token = commons.system.issue_token("admin", None, args.name)
@@ -68,7 +86,7 @@ def cmd_load(args: argparse.Namespace) -> None:
     try:
         plan = plan_import(
             commons, args.member, Path(args.file), mapping=_path(args.mapping),
-            fmt=args.format, skip_invalid=args.skip_invalid,
+            fmt=args.format, skip_invalid=args.skip_invalid, strict=args.strict,
         )
     except (InputError, ImportRefused) as e:
         raise CommandError(f"{args.file}: {e}", EXIT_INPUT) from None
@@ -91,7 +109,8 @@ def cmd_validate(args: argparse.Namespace) -> None:
     from loaders.record import InputError
 
     try:
-        count, problems = validate_file(Path(args.file), mapping=_path(args.mapping), fmt=args.format)
+        count, problems = validate_file(Path(args.file), mapping=_path(args.mapping), fmt=args.format,
+                                        strict=args.strict)
     except InputError as e:
         raise CommandError(f"{args.file}: {e}", EXIT_INPUT) from None
     for p in problems:
@@ -100,6 +119,24 @@ def cmd_validate(args: argparse.Namespace) -> None:
     print(f"{args.file}: {count} records, {errors} errors, {len(problems) - errors} warnings")
     if errors:
         raise CommandError("the file has errors", EXIT_INPUT)
+
+
+def cmd_mapping_list(args: argparse.Namespace) -> None:
+    from loaders.mapping import builtin_mappings, load_mapping
+
+    for name in builtin_mappings():
+        print(f"{name}\t{load_mapping(name).name}")
+
+
+def cmd_mapping_show(args: argparse.Namespace) -> None:
+    from loaders.mapping import builtin_mappings, mapping_path
+
+    path = mapping_path(args.name)
+    if not path.is_file():
+        raise CommandError(
+            f"no built-in mapping {args.name!r}: the built-in mappings are {', '.join(builtin_mappings())}"
+        )
+    print(path.read_text(encoding="utf-8"), end="")
 
 
 def cmd_policy_show(args: argparse.Namespace) -> None:
@@ -233,6 +270,12 @@ def _path(value: str | None) -> Path | None:
     return Path(value) if value else None
 
 
+def _country_code(text: str) -> str:
+    if len(text.strip()) != 2 or not text.strip().isalpha():
+        raise argparse.ArgumentTypeError("a two-letter ISO country code, such as GB or FR")
+    return text.strip().upper()
+
+
 def _dump_format(file: str) -> str:
     return "trig" if file.endswith(".trig") else "nquads"
 
@@ -265,10 +308,15 @@ def parser() -> argparse.ArgumentParser:
     member = sub.add_parser("member", help="member organisations").add_subparsers(dest="action", required=True)
     a = member.add_parser("add", parents=[common], help="add a member organisation (prints its token once)")
     a.add_argument("id"); a.add_argument("--name", required=True); a.add_argument("--homepage")
+    a.add_argument("--phone-country", type=_country_code, metavar="CC",
+                   help="country (ISO code) the member's phone numbers are dialled from when a record has none")
     a.set_defaults(func=cmd_member_add)
     a = member.add_parser("list", parents=[common]); a.set_defaults(func=cmd_member_list)
     a = member.add_parser("token", parents=[common], help="issue another API token for a member")
     a.add_argument("id"); a.add_argument("--label"); a.set_defaults(func=cmd_member_token)
+    a = member.add_parser("licence", parents=[common], help="show or choose the licence of a member's public data")
+    a.add_argument("id"); a.add_argument("licence", nargs="?", help="cc0, cc-by-4.0, odbl or a licence's URL")
+    a.set_defaults(func=cmd_member_licence)
 
     admin = sub.add_parser("admin", help="administrators").add_subparsers(dest="action", required=True)
     a = admin.add_parser("add", parents=[common], help="add an administrator (prints a token once)")
@@ -276,15 +324,23 @@ def parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("load", parents=[common], help="import a member's file (CSV, JSON or RDF)")
     a.add_argument("file"); a.add_argument("--member", required=True)
-    a.add_argument("--mapping", help="column-mapping TOML file for other CSV layouts")
+    a.add_argument("--mapping", help="column-mapping TOML file for other CSV layouts, or a built-in mapping's name (datacommons mapping list)")
     a.add_argument("--format", help="input format when the extension does not tell (csv, json, ttl, jsonld, rdf, nt)")
     a.add_argument("--dry-run", action="store_true", help="show the report and the diff; write nothing")
     a.add_argument("--skip-invalid", action="store_true", help="load the valid records, report the rest")
+    a.add_argument("--strict", action="store_true", help="treat every warning as an error (nothing kept as written)")
     a.set_defaults(func=cmd_load)
 
     a = sub.add_parser("validate", parents=[common], help="check a file without a store")
     a.add_argument("file"); a.add_argument("--mapping"); a.add_argument("--format")
+    a.add_argument("--strict", action="store_true", help="treat every warning as an error")
     a.set_defaults(func=cmd_validate)
+
+    mapping = sub.add_parser("mapping", help="the built-in column mappings").add_subparsers(dest="action", required=True)
+    a = mapping.add_parser("list", help="the built-in mappings, by name")
+    a.set_defaults(func=cmd_mapping_list)
+    a = mapping.add_parser("show", help="print a built-in mapping (a start for one of your own)")
+    a.add_argument("name"); a.set_defaults(func=cmd_mapping_show)
 
     policy = sub.add_parser("policy", help="publication policies").add_subparsers(dest="action", required=True)
     a = policy.add_parser("show", parents=[common]); a.add_argument("member"); a.set_defaults(func=cmd_policy_show)

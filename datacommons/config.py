@@ -11,6 +11,7 @@
 | sparql_user | DATACOMMONS_SPARQL_USER | (none) | user name for HTTP basic authentication to the store, if it asks |
 | sparql_password | DATACOMMONS_SPARQL_PASSWORD | (none) | its password |
 | base | DATACOMMONS_BASE | http://localhost:8080 | base IRI of every URI the commons mints; fixed when a store is created |
+| public_url | DATACOMMONS_PUBLIC_URL | (the base) | where people and programs reach this server (`https://commons.example`); every link the commons publishes (JSON-LD contexts, search results, sitemaps, VoID, DCAT, the service description, OpenAPI, embeds) starts with it, never with the request's `Host` header |
 | host | DATACOMMONS_HOST | 127.0.0.1 | address `serve` listens on |
 | port | DATACOMMONS_PORT | 8080 | port `serve` listens on |
 | threads | DATACOMMONS_THREADS | 8 | WSGI worker threads |
@@ -25,6 +26,7 @@
 | switch_interval_ms | DATACOMMONS_SWITCH_INTERVAL_MS | 1 | how long a `serve` thread keeps the GIL when another wants it (Python's default is 5) |
 | tile_url | DATACOMMONS_TILE_URL | https://tile.openstreetmap.org/{z}/{x}/{y}.png | map tiles of the directory's maps (an outside server; empty for no tiles) |
 | tile_attribution | DATACOMMONS_TILE_ATTRIBUTION | © OpenStreetMap contributors | credit shown on the maps for the tiles |
+| default_licence | DATACOMMONS_DEFAULT_LICENCE | cc-by-4.0 | licence of a member's public data until it chooses one (`cc0`, `cc-by-4.0`, `odbl` or a licence's URL; see `datacommons member licence`) |
 
 Memory (`serve`, measured at 100,000 co-ops, 2.5M quads): a fresh server holds about 80 MB
 RSS (Python, Flask, pyoxigraph). Reading the store grows it: RocksDB (inside pyoxigraph, not
@@ -68,6 +70,7 @@ class Config:
     sparql_password: str | None = field(
         default_factory=lambda: os.environ.get("DATACOMMONS_SPARQL_PASSWORD")
     )
+    public_url: str | None = field(default_factory=lambda: os.environ.get("DATACOMMONS_PUBLIC_URL"))
     host: str = field(default_factory=lambda: _env("DATACOMMONS_HOST", "127.0.0.1"))
     port: int = field(default_factory=lambda: int(_env("DATACOMMONS_PORT", "8080")))
     threads: int = field(default_factory=lambda: int(_env("DATACOMMONS_THREADS", "8")))
@@ -98,6 +101,7 @@ class Config:
     tile_attribution: str = field(
         default_factory=lambda: _env("DATACOMMONS_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
     )
+    default_licence: str = field(default_factory=lambda: _env("DATACOMMONS_DEFAULT_LICENCE", "cc-by-4.0"))
 
     def with_(self, **changes: object) -> "Config":
         """A copy with the given keys changed (None values are ignored)."""

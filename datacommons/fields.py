@@ -49,7 +49,7 @@ class Field:
 FIELDS: tuple[Field, ...] = (
     Field("name", (GR.name.value,), False, Level.PUBLIC, "Name"),
     Field("description", (DCTERMS.description.value,), False, Level.PUBLIC, "Description"),
-    Field("website", (FOAF.homepage.value,), False, Level.PUBLIC, "Website"),
+    Field("website", (FOAF.homepage.value, FOAF.page.value), False, Level.PUBLIC, "Website"),
     Field("email", (VCARD.hasEmail.value,), False, Level.MEMBERS, "Email"),
     Field("phone", (VCARD.hasTelephone.value,), False, Level.MEMBERS, "Phone"),
     Field("street", (VCARD["street-address"].value,), True, Level.MEMBERS, "Street address"),

@@ -5,9 +5,9 @@ The response shape written here is a promise: tests check that /api/search answe
 exactly these keys, so a change to one without the other fails."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
-from . import api_docs_write
+from . import api_docs_write, published
 from .query_catalogue import catalogue
 from .search_query import DEFAULT_PER_PAGE, DEFAULT_RADIUS_KM, MAX_PER_PAGE
 
@@ -167,4 +167,4 @@ def document(server: str) -> dict[str, object]:
 
 @bp.route("/api/openapi.json")
 def openapi() -> Response:
-    return jsonify(document(request.url_root.rstrip("/")))
+    return jsonify(document(published.root()))

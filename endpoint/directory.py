@@ -14,7 +14,7 @@ from werkzeug.exceptions import BadRequest, ServiceUnavailable
 
 from datacommons.vocab import COOP_CONCEPT, SCHEME_ACTIVITY, SCHEME_STRUCTURE
 
-from . import negotiate, response_cache
+from . import negotiate, published, response_cache
 from .auth import current_audience
 from .iri_paths import page_for
 from .search_index import Index, IndexNotReady, SearchIndexes
@@ -114,7 +114,7 @@ def api_search() -> Response:
 def api_document(results: Results) -> dict[str, object]:
     """The API's response: stable keys, documented in /api/openapi.json (SearchResults)."""
     s = results.search
-    root = request.url_root.rstrip("/")
+    root = published.root()
     base = current_app.extensions["commons"].uris.base
     api = root + url_for("directory.api_search")
 
@@ -156,7 +156,7 @@ def _json(results: Results, linked: bool = False) -> Response:
 
 
 def _geojson(results: Results) -> Response:
-    root = request.url_root.rstrip("/")
+    root = published.root()
     base = current_app.extensions["commons"].uris.base
     features = [
         {"type": "Feature", "id": p["id"],

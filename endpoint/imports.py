@@ -19,7 +19,7 @@ from loaders.history import (
 from loaders.pipeline import ImportPlan, ImportRefused, commit_import
 from loaders.record import InputError
 
-from . import imports_auth
+from . import imports_auth, published
 
 bp = Blueprint("imports", __name__)
 imports_auth.install(bp)
@@ -129,8 +129,8 @@ def plan_json(preview, plan: ImportPlan) -> dict:
         "warnings": [problem(p) for p in plan.warnings],
         "committable": not plan.errors or bool(plan.skipped),
         "diff": _diff_json(plan.diff),
-        "commit": url_for("imports.api_commit", preview_id=preview.id, _external=True),
-        "discard": url_for("imports.api_preview", preview_id=preview.id, _external=True),
+        "commit": published.url("imports.api_commit", preview_id=preview.id),
+        "discard": published.url("imports.api_preview", preview_id=preview.id),
     }
 
 
@@ -170,7 +170,7 @@ def api_history():
     imports = history_of(_commons()).imports(member, committed_count(_commons(), member))
     return jsonify({"member": member, "imports": [
         {"number": i.number, "committed": i.committed, "source": i.source_name, "summary": i.summary,
-         "diff": url_for("imports.api_past", member=member, number=i.number, _external=True)}
+         "diff": published.url("imports.api_past", member=member, number=i.number)}
         for i in imports
     ]})
 
@@ -195,7 +195,8 @@ def home():
     if audience.kind == "anonymous":
         return render_template("imports_signin.html", csrf=imports_auth.csrf_token())
     members = [audience.member] if audience.member else [m.id for m in _commons().system.members()]
-    member = request.args.get("member") or (members[0] if members else None)
+    requested = request.args.get("member")
+    member = _member_for(audience, requested) if requested else (members[0] if members else None)
     imports = history_of(_commons()).imports(member, committed_count(_commons(), member)) if member else []
     return render_template("imports_home.html", audience=audience, members=members, member=member,
                            imports=imports, csrf=imports_auth.csrf_token())

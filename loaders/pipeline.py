@@ -109,12 +109,14 @@ def plan_import(
     fmt: str | None = None,
     skip_invalid: bool = False,
     source_name: str | None = None,
+    strict: bool = False,
 ) -> ImportPlan:
     """Work out everything an import would do, writing nothing.
 
     Every row is read; a row whose raw values are those of a record the member has stored
     (`import_state`) is that record, unchanged: only the other rows are normalised,
-    validated, published and compared with what is stored.
+    validated, published and compared with what is stored. `strict` makes every warning an
+    error (for members who want nothing kept as written).
     """
     if commons.system.member(member) is None:
         raise ImportRefused(f"no member organisation {member!r}; add it with 'datacommons member add'")
@@ -122,8 +124,9 @@ def plan_import(
     revision = member_revision(commons, member)
     with no_gc():
         result = read(Path(path), mapping=mapping, fmt=fmt)
+        apply_member_defaults(commons, member, result.records)
         known = import_state(commons).recall(member, state_key(commons, revision))
-        plan = _plan(commons, member, result, known, skip_invalid)
+        plan = _plan(commons, member, result, known, skip_invalid, strict)
     if plan.snapshot_delta is not None:
         # the memory recalled describes the member's data after its last import
         if revision.startswith("import-"):
@@ -136,9 +139,22 @@ def plan_import(
     return plan
 
 
+def phone_country_of(commons: Commons, member: str) -> str | None:
+    """The country a member's phone numbers are dialled from when a record has none."""
+    return commons.system.setting(f"phone-country:{member}")
+
+
+def apply_member_defaults(commons: Commons, member: str, raws: list[RawRecord]) -> None:
+    """The member's defaults, for records whose source says nothing of them."""
+    country = phone_country_of(commons, member)
+    if country:
+        for raw in raws:
+            raw.hints.setdefault("phone_country", country)
+
+
 def _plan(
     commons: Commons, member: str, result: ReadResult, known: dict[str, Remembered] | None,
-    skip_invalid: bool,
+    skip_invalid: bool, strict: bool = False,
 ) -> ImportPlan:
     uris = commons.uris
     by_hash = {k.hash: k for k in known.values()} if known else {}
@@ -146,7 +162,7 @@ def _plan(
     recalled: dict[int, Remembered] = {}
 
     def recall(raw: RawRecord) -> tuple[Record, list[Problem]] | None:
-        digest = hashes[id(raw)] = raw_hash(raw.values)
+        digest = hashes[id(raw)] = raw_hash(raw.values, raw.hints)
         memory = by_hash.pop(digest, None)
         if memory is None:
             return None  # not remembered, or a second row with the same values (a duplicate)
@@ -177,6 +193,8 @@ def _plan(
                      else shapes.get(record.position, []))
     at_records = {r.position for r in records}
     problems += [p for position, ps in shapes.items() if position not in at_records for p in ps]
+    if strict:
+        problems = _strict(problems)
 
     bad_positions = {p.position for p in problems if p.severity == "error"}
     skipped = 0
@@ -233,6 +251,14 @@ def _plan(
         whole=known is None,
     )
     return plan
+
+
+def _strict(problems: list[Problem]) -> list[Problem]:
+    return [
+        Problem(p.position, p.field, p.value, p.message + " (an error: the import is strict)")
+        if p.severity != "error" else p
+        for p in problems
+    ]
 
 
 def _ntriples_each(triples_of: dict[str, list[Triple]]) -> dict[str, bytes]:
@@ -348,7 +374,7 @@ def _republish(commons: Commons, member: str, policy: Policy) -> tuple[int, int]
 
 
 def validate_file(
-    path: Path, *, mapping: Path | None = None, fmt: str | None = None
+    path: Path, *, mapping: Path | None = None, fmt: str | None = None, strict: bool = False
 ) -> tuple[int, list[Problem]]:
     """Read, normalise and SHACL-validate a file with no store: (records read, problems)."""
     from datacommons.uris import Uris
@@ -363,4 +389,5 @@ def validate_file(
         iri = uris.record("file", record.local_id)
         positions[iri] = positions[uris.address(iri)] = record.position
     shacl = validate(triples, positions)
-    return len(result.records), list(result.problems) + problems + shacl
+    found = list(result.problems) + problems + shacl
+    return len(result.records), _strict(found) if strict else found

@@ -27,8 +27,11 @@ from datacommons.vocab import (
 )
 
 from .concepts import canonical_iri
+from .damage import check_text
 from .encoding import decode
-from .mapping import FIELD_NAMES, STANDARD_CSV, Mapping, column_key, join_values, load_mapping
+from .mapping import (
+    FIELD_NAMES, STANDARD_CSV, Mapping, builtin_mappings, column_key, join_values, load_mapping,
+)
 from .record import InputError, Problem, RawRecord
 
 _RDF_FORMATS: dict[str, RdfFormat] = {
@@ -45,7 +48,12 @@ _FORMAT_NAMES: dict[str, str] = {
     "rdf-xml": "rdf-xml", "rdfxml": "rdf-xml", "rdf": "rdf-xml", "xml": "rdf-xml", "owl": "rdf-xml",
     "n-triples": "n-triples", "ntriples": "n-triples", "nt": "n-triples",
 }
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# Entities as browsers decode them: numeric ones with or without the final ";" (DotCoop's
+# "Coru&#241"), named ones with it, and named ones without it where a browser decodes them in
+# an attribute too (not before "=" or a letter or digit, so "?a=1&copy=2" stays a URL).
+_ENTITY = re.compile(
+    r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};|[A-Za-z][A-Za-z0-9]{1,31}(?![=A-Za-z0-9;]))"
+)
 
 
 @dataclass
@@ -87,6 +95,7 @@ def read(path: Path, *, mapping: Path | None = None, fmt: str | None = None) -> 
     else:
         result = _read_csv(decoded.text, load_mapping(mapping) if mapping else None)
     result.encoding = decoded.encoding
+    result.problems += check_text(result.records, replaced=decoded.replaced)
     return result
 
 
@@ -153,6 +162,8 @@ def _read_csv(text: str, mapping: Mapping | None) -> ReadResult:
     kind, mapping, keys = _csv_kind(header, mapping, problems)
     width = len(header)
     records: list[RawRecord] = []
+    hints = mapping.record_hints() if mapping else {}
+    skipped: dict[str, list[str]] = {}
     unnamed_warned = False
     previous_line = reader.line_num
     try:
@@ -177,14 +188,28 @@ def _read_csv(text: str, mapping: Mapping | None) -> ReadResult:
                     "a column without a header holds values; they were ignored", "warning",
                 ))
             if mapping is not None:
+                if (skip := mapping.skips(row)) is not None:
+                    skipped.setdefault(str(skip), []).append(position)
+                    continue
                 values, found = mapping.apply(row, position)
                 problems += found
             else:
                 values = row
-            records.append(RawRecord(position, values))
+            records.append(RawRecord(position, values, dict(hints)))
     except csv.Error as e:
         raise InputError(f"line {reader.line_num}: {e}") from None
+    problems += _skipped(skipped)
     return ReadResult(records, problems, kind, _present(records), header)
+
+
+def _skipped(skipped: dict[str, list[str]]) -> list[Problem]:
+    """One warning per skip condition of the mapping, saying how many rows it left out."""
+    return [
+        Problem(positions[0], None, None,
+                f"{len(positions)} record(s) left out because {condition} (the mapping's [source] skip)",
+                "warning")
+        for condition, positions in skipped.items()
+    ]
 
 
 def _csv_kind(
@@ -210,8 +235,16 @@ def _csv_kind(
         _check_duplicates(named, _template_key)
         return "template", None, keys
     standard = load_mapping(STANDARD_CSV)
-    if standard.recognises(named):
+    if standard.recognises_required(named):
         _check_duplicates(named, column_key)
+        extra = standard.unknown_columns(named)
+        if extra:
+            problems.append(Problem(
+                "header", None, None,
+                f"read as the community standard CSV; ignored: columns {', '.join(map(repr, extra))}, "
+                "which it does not have (a mapping can read them: see docs/mapping.md)",
+                "warning",
+            ))
         return "standard", standard, [column_key(h) for h in header]
     if not unknown:
         raise InputError("the header has no 'name' column: every record needs a name")
@@ -222,7 +255,9 @@ def _csv_kind(
         known_as = "template columns"
     raise InputError(
         f"unknown columns {', '.join(map(repr, unknown))} (not {known_as}): a mapping file is "
-        "needed to say which field each column feeds; pass it with --mapping (see docs/mapping.md)"
+        "needed to say which field each column feeds; pass it with --mapping, a file or a "
+        f"built-in mapping ({', '.join(builtin_mappings())}; see one with "
+        "'datacommons mapping show NAME', and docs/mapping.md)"
     )
 
 
@@ -256,6 +291,8 @@ def _read_json(parsed: Any, mapping: Mapping | None) -> ReadResult:
     problems: list[Problem] = []
     source_columns: dict[str, None] = {}
     unknown: dict[str, str] = {}
+    hints = mapping.record_hints() if mapping else {}
+    skipped: dict[str, list[str]] = {}
     for n, item in enumerate(parsed, start=1):
         position = f"record {n}"
         if not isinstance(item, dict):
@@ -272,9 +309,12 @@ def _read_json(parsed: Any, mapping: Mapping | None) -> ReadResult:
             if text:
                 cells[name] = text
         if mapping is not None:
+            if (skip := mapping.skips(cells)) is not None:
+                skipped.setdefault(str(skip), []).append(position)
+                continue
             cells, found = mapping.apply(cells, position)
             problems += found
-        records.append(RawRecord(position, cells))
+        records.append(RawRecord(position, cells, dict(hints)))
     if unknown:
         listed = ", ".join(f"{k!r} (first in {p})" for k, p in unknown.items())
         raise InputError(
@@ -283,6 +323,15 @@ def _read_json(parsed: Any, mapping: Mapping | None) -> ReadResult:
         )
     if mapping is not None:
         mapping.check_header(source_columns)
+        extra = mapping.unknown_columns(source_columns)
+        if extra:
+            problems.append(Problem(
+                "keys", None, None,
+                f"keys {', '.join(map(repr, extra))} are not in mapping {mapping.origin} and were "
+                "ignored (list them under [source] ignore to silence this)",
+                "warning",
+            ))
+    problems += _skipped(skipped)
     return ReadResult(records, problems, "mapped" if mapping else "json", _present(records), list(source_columns))
 
 
@@ -341,6 +390,7 @@ def raw_records_from_rdf(data: Iterable[Quad | Triple] | Dataset) -> list[RawRec
 # Predicate IRIs as plain strings: comparing strings is what makes this fast.
 _TYPE, _INITIATIVE = RDF.type.value, ESS.SSEInitiative.value
 _HAS_EMAIL, _HAS_PHONE, _HAS_ADDRESS = VCARD.hasEmail.value, VCARD.hasTelephone.value, ESS.hasAddress.value
+_HOMEPAGE, _PAGE = FOAF.homepage.value, FOAF.page.value
 _VCARD_VALUE, _ACCOUNT = VCARD.value.value, FOAF.account.value
 _ACCOUNT_HOME, _ACCOUNT_NAME = FOAF.accountServiceHomepage.value, FOAF.accountName.value
 _LAT, _LONG = GEO.lat.value, GEO.long.value
@@ -447,6 +497,8 @@ def _record(
                     containers.append(ao)
                 elif ap != _TYPE:
                     note(ap)
+        elif p == _PAGE:
+            found.setdefault("pages", []).append(o)
         elif p == _HAS_EMAIL or p == _HAS_PHONE:
             inner = [v for vp, v in by_subject.get(_key(o), ()) if vp == _VCARD_VALUE]
             found.setdefault("email" if p == _HAS_EMAIL else "phone", []).extend(inner or [o])
@@ -470,7 +522,21 @@ def _record(
             ]
 
     values: dict[str, str] = {}
+    hints: dict[str, str] = {}
+    descriptions = [o for o in found.get("description", ()) if isinstance(o, Literal) and o.value.strip()]
+    if any(o.language for o in descriptions):
+        # one description per language: the untagged (else English, else first) is the record's
+        main = min(descriptions, key=lambda o: (o.language is not None, o.language != "en"))
+        values["description"] = main.value.strip()
+        if main.language:
+            hints["language:description"] = main.language
+        for o in descriptions:
+            if o is not main and o.language:
+                hints.setdefault(f"description@{o.language}", o.value.strip())
+        del found["description"]
     for name, objects in found.items():
+        if name == "pages":
+            continue
         texts = _texts(name, objects)
         if not texts:
             continue
@@ -485,9 +551,13 @@ def _record(
                 f"kept {texts[0]!r}",
                 "warning",
             ))
+    if "website" in found and "pages" in found:  # the homepage first, then further pages
+        values["website"] = join_values(_texts("website", found["website"])[:1] + _texts("website", found["pages"]))
+    elif "pages" in found:
+        values["website"] = join_values(_texts("website", found["pages"]))
     if "id" not in values and isinstance(subject, NamedNode):
         values["id"] = _last_segment(key)
-    return RawRecord(position, values)
+    return RawRecord(position, values, hints)
 
 
 def _texts(name: str, objects: list[Any]) -> list[str]:

@@ -54,6 +54,7 @@ _ADDRESS_FIELDS = (
 )
 _DECIMAL, _INTEGER, _BOOLEAN, _STRING = XSD.decimal, XSD.integer, XSD.boolean, XSD.string
 _FALSE = Literal("false", datatype=XSD.boolean)
+_PAGE = FOAF.page
 
 
 @lru_cache(maxsize=4096)
@@ -78,13 +79,19 @@ def record_triples(record: Record, member: str, uris: Uris) -> list[Triple]:
     ]
     add = t.append
     if record.description:
-        add(Triple(s, _DESCRIPTION, Literal(record.description)))
+        add(Triple(s, _DESCRIPTION, Literal(record.description, language=record.description_language)
+                   if record.description_language else Literal(record.description)))
+    for language, text in record.translations:
+        add(Triple(s, _DESCRIPTION, Literal(text, language=language)))
+    # a value the normaliser kept as written (it could not clean it) is a plain literal
     if record.website:
-        add(Triple(s, _HOMEPAGE, NamedNode(record.website)))
+        add(Triple(s, _HOMEPAGE, Literal(record.website) if "website" in record.as_written else NamedNode(record.website)))
+    for page in record.pages:
+        add(Triple(s, _PAGE, NamedNode(page)))
     if record.email:
-        add(Triple(s, _EMAIL, NamedNode(f"mailto:{record.email}")))
+        add(Triple(s, _EMAIL, Literal(record.email) if "email" in record.as_written else NamedNode(f"mailto:{record.email}")))
     if record.phone:
-        add(Triple(s, _PHONE, NamedNode(f"tel:{record.phone}")))
+        add(Triple(s, _PHONE, Literal(record.phone) if "phone" in record.as_written else NamedNode(f"tel:{record.phone}")))
     if record.latitude is not None and record.longitude is not None:
         add(Triple(s, _LAT, Literal(_decimal(record.latitude), datatype=_DECIMAL)))
         add(Triple(s, _LONG, Literal(_decimal(record.longitude), datatype=_DECIMAL)))
@@ -120,10 +127,12 @@ def record_triples(record: Record, member: str, uris: Uris) -> list[Triple]:
         add(Triple(s, _LISTED, _FALSE))
 
     address = [(p, getattr(record, name)) for name, p in _ADDRESS_FIELDS]
-    if record.country or any(v for _, v in address):
+    if record.country or record.country_written or any(v for _, v in address):
         a = NamedNode(uris.address(s.value))
         t += [Triple(s, _HAS_ADDRESS, a), Triple(a, _TYPE, _ADDRESS_TYPES[0]), Triple(a, _TYPE, _ADDRESS_TYPES[1])]
         t += [Triple(a, p, Literal(v)) for p, v in address if v]
+        if record.country_written and not record.country:
+            add(Triple(a, _COUNTRY_NAME, Literal(record.country_written)))
         if record.country:
             add(Triple(a, _COUNTRY_NAME, _country_literal(record.country)))
             add(Triple(a, _COUNTRY, _node(SCHEME_COUNTRY[record.country].value)))
@@ -147,6 +156,10 @@ def record_row(record: Record) -> dict[str, str]:
         elif column in CONCEPT_COLUMNS:
             value = values[column]
             row[column] = ";".join(_code(v) for v in (value if isinstance(value, list) else [value]) if v)
+        elif column == "country":
+            row[column] = record.country or record.country_written or ""
+        elif column == "website":
+            row[column] = ";".join(([record.website] if record.website else []) + record.pages)
         elif column in MULTI_VALUED:
             row[column] = ";".join(str(v) for v in values[column] or [])
         else:

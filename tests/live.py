@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from flask import Flask
 from waitress import create_server
 
-from .conftest import stop_server
+from .conftest import publish_at, stop_server
 
 
 @contextmanager
@@ -19,7 +19,7 @@ def running(app: Flask, threads: int = 4) -> Iterator[str]:
     thread = threading.Thread(target=wsgi.run, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{wsgi.effective_port}"
+        yield publish_at(app, f"http://127.0.0.1:{wsgi.effective_port}")
     finally:
         stop_server(wsgi, thread)
         app.extensions["querypool"].close()
