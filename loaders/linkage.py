@@ -46,6 +46,9 @@ EM_ROUNDS = 15
 COUNTRY_WEIGHT = -12.0  # different countries
 DISTINGUISHER_WEIGHT = -14.0  # "(1)" and "(2)": two co-ops of one name, by design
 ONE_DISTINGUISHER_WEIGHT = -3.0  # "Micro Hydro (2)" and "Micro Hydro"
+# Different numbers of one registry are two legal persons, whatever EM makes of the few such
+# pairs among its likely matches (twins at one address, which it counts as matches): at most this.
+DIFFERENT_IDENTIFIER_WEIGHT = -15.0
 
 # Per comparison: the level names (index = level) and the defaults (m, u) per level.
 LEVELS: dict[str, tuple[str, ...]] = {
@@ -73,7 +76,7 @@ DEFAULT_M: dict[str, tuple[float, ...]] = {
 }
 DEFAULT_U: dict[str, tuple[float, ...]] = {
     "name": (0.985, 0.012, 0.002, 0.0007, 0.0003),
-    "registration": (0.99999, 0.00001),
+    "registration": (0.9999999, 0.0000001),
     "same_as": (0.99999, 0.00001),
     "web": (0.9999, 0.0001),
     "email": (0.99999, 0.00001),
@@ -209,6 +212,8 @@ class Model:
         """log2(m / u), bounded; never less than a lower level's (closer agreement is never
         weaker evidence, whatever the noise of the estimate)."""
         w = max(math.log2(self.m[name][k] / self.u[name][k]) for k in range(level + 1))
+        if name in ("registration", "same_as") and level == 0:
+            return min(w, DIFFERENT_IDENTIFIER_WEIGHT)
         return min(MAX_WEIGHT, max(MIN_WEIGHT, w))
 
     def score(self, v: Vector) -> Comparison:
