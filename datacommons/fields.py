@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from .vocab import COOP, DCTERMS, ESS, FOAF, GEO, GR, SCHEMA, VCARD
+from .vocab import COOP, DCTERMS, ESS, FOAF, GEO, GR, SCHEMA, SKOS, VCARD
 
 
 class Level(str, Enum):
@@ -71,6 +71,7 @@ FIELDS: tuple[Field, ...] = (
     Field("social", (SCHEMA.sameAs.value,), False, Level.PUBLIC, "Social links"),
     Field("registration_id", (COOP.registrationNumber.value,), False, Level.PUBLIC, "Registration number"),
     Field("opening_hours", (SCHEMA.openingHours.value,), False, Level.PUBLIC, "Opening hours"),
+    Field("alternate_name", (SKOS.altLabel.value,), False, Level.PUBLIC, "Other names"),
 )
 
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
@@ -88,8 +89,9 @@ TEMPLATE_COLUMNS: tuple[str, ...] = (
 EXTRA_COLUMNS: tuple[str, ...] = (
     "primary_activity", "membership_type", "qualifiers", "offerings", "social", "registration_id",
     "opening_hours",  # OSM's opening_hours syntax ("Mo-Fr 09:00-17:00"), as written
+    "alternate_name",
 )
 MULTI_VALUED: frozenset[str] = frozenset(
-    {"structure", "activities", "qualifiers", "offerings", "social"}
+    {"structure", "activities", "qualifiers", "offerings", "social", "alternate_name"}
 )
 

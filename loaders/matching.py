@@ -20,17 +20,18 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
 
-from datacommons.vocab import FOAF, GEO, GR, VCARD
+from datacommons.vocab import COOP, FOAF, GEO, GR, OWL, SCHEMA, SKOS, VCARD
 
-# Points at or above AUTO_MERGE merge automatically; from REVIEW up to it, a person decides.
-# Chosen with benchmarks/reconcile.py (precision and recall on a labelled set).
-AUTO_MERGE = 8.0
-REVIEW = 4.0
+# A pair's points are its log2 posterior odds of being one co-op (see `loaders.linkage`): at or
+# above AUTO_MERGE it merges automatically; from REVIEW up to it, a person decides. Chosen with
+# benchmarks/reconcile.py and benchmarks/reconcile_coopsuk.py (precision, recall, queue size).
+AUTO_MERGE = -3.0
+REVIEW = -4.0
 
 # Words that say "co-operative" or a legal form, in the spellings members use: a name means the
 # same with or without them ("Red Door Co-op" = "Red Door Cooperative, Inc.").
@@ -136,6 +137,10 @@ class Features:
     lon: float | None = None
     label: str = ""  # the name as the member wrote it, for slugs
     label_public: bool = False  # may the label be shown to everyone (it shapes a public IRI)
+    names: list[str] = field(default_factory=list)  # name_key of each other name (trading, former)
+    registration: str = ""  # registration_key: "scheme:number"
+    same_as: list[str] = field(default_factory=list)  # outside IRIs (Wikidata, OpenCorporates...)
+    distinguisher: str = ""  # "(2)", "No. 2": what tells two same-named co-ops apart
 
     def values(self) -> list:
         """The fields in order (for storing: `Features(*values)` makes it again)."""
@@ -147,19 +152,73 @@ _LAT, _LONG = GEO.lat.value, GEO.long.value
 _LOCALITY, _REGION, _POSTAL = VCARD.locality.value, VCARD.region.value, VCARD["postal-code"].value
 _STREET = VCARD["street-address"].value
 _COUNTRY = "https://w3id.org/coop-commons/vocab#country"
+_ALT_NAME, _REGISTRATION = SKOS.altLabel.value, COOP.registrationNumber.value
+_SAME_AS = frozenset({SCHEMA.sameAs.value, OWL.sameAs.value})
 # The predicates features are made of; every other statement is skipped unread.
 IDENTIFYING = frozenset(
-    {_NAME, _HOMEPAGE, _EMAIL, _PHONE, _LAT, _LONG, _LOCALITY, _REGION, _POSTAL, _STREET, _COUNTRY}
+    {_NAME, _HOMEPAGE, _EMAIL, _PHONE, _LAT, _LONG, _LOCALITY, _REGION, _POSTAL, _STREET, _COUNTRY,
+     _ALT_NAME, _REGISTRATION} | _SAME_AS
 )
+# Social sites: a co-op's page there is an account, not an identifier of the organisation.
+_SOCIAL = frozenset("facebook.com twitter.com x.com instagram.com linkedin.com youtube.com "
+                    "tiktok.com mastodon.social linktr.ee".split())
+_FCA = re.compile(r"^(IP|RS)?0*(\d+)(R|RS|C|CS|CBS|BS|B|BEN)?$")
+_COMPANY = re.compile(r"^([A-Z]{1,2})?0*(\d+)$")
+_DISTINGUISHER = re.compile(r"\((\d+|[ivx]+)\)|\b(?:no|number)\.?\s*(\d+)\b|\b(\d+)\s*$")
+
+
+def registration_key(text: str | None) -> str:
+    """A registration number as "scheme:number", the ways registries write it made one.
+
+    UK mutual societies (FCA, formerly "IP" for industrial and provident, now "RS"; suffixes
+    R, RS, C, CBS, BEN... by the kind of society): '525R', 'IP00525R', 'RS000525', '525CBS' ->
+    'fca:525'. Companies House: '04518100' -> 'ch:4518100'; a
+    jurisdiction prefix stays part of the number ('SC399880', 'OC366070', 'NI020058' are
+    other companies than 399880...). Anything else is kept as written, upper case, without
+    spaces or punctuation, under 'id:'.
+    """
+    if not text:
+        return ""
+    code = re.sub(r"[^0-9A-Z]", "", text.upper())
+    if not code or not any(c.isdigit() for c in code):
+        return ""
+    society = _FCA.match(code)
+    if society and (society.group(1) or society.group(3)):
+        return "fca:" + society.group(2)
+    company = _COMPANY.match(code)
+    if company:
+        return f"ch:{company.group(1) or ''}{company.group(2)}"
+    return "id:" + code
+
+
+def distinguisher(name: str) -> str:
+    """'Micro Hydro (2)' -> '2', 'Housing Co-op No. 3' -> '3': a number that sets a co-op apart
+    from its namesakes (two co-ops of one founder, phases of a scheme)."""
+    found = _DISTINGUISHER.search(fold(name))
+    if not found:
+        return ""
+    return next(g for g in found.groups() if g)
+
+
+def outside_iri(iri: str) -> str:
+    """An outside IRI that identifies the organisation (not a social-site account), else ''."""
+    hostname = (urlsplit(iri).hostname or "").removeprefix("www.")
+    return "" if not hostname or hostname in _SOCIAL else iri.rstrip("/")
 
 
 def features_of(iri: str, member: str, values: Iterable[tuple[str, str, bool]]) -> Features:
     """Features from a record's (predicate, value, is-public) statements (its address's too)."""
     got: dict[str, str] = {}
     label, label_public = "", False
+    alternates: list[str] = []
+    same_as: set[str] = set()
     for predicate, value, public in values:
         if predicate == _NAME and (not label or public and not label_public):
             label, label_public = value, public
+        elif predicate == _ALT_NAME:
+            alternates.append(value)
+        elif predicate in _SAME_AS and (outside := outside_iri(value)):
+            same_as.add(outside)
         got.setdefault(predicate, value)
     country = got.get(_COUNTRY, "").rstrip("/").rsplit("/", 1)[-1]
     email = got.get(_EMAIL, "").removeprefix("mailto:").lower()
@@ -188,11 +247,16 @@ def features_of(iri: str, member: str, values: Iterable[tuple[str, str, bool]]) 
         lon=number(got.get(_LONG)),
         label=label,
         label_public=label_public,
+        names=sorted({k for n in alternates if (k := name_key(n))} - {name_key(label)}),
+        registration=registration_key(got.get(_REGISTRATION)),
+        same_as=sorted(same_as),
+        distinguisher=distinguisher(label),
     )
 
 
 def blocking_keys(f: Features) -> list[str]:
-    """The keys under which a record meets its candidates."""
+    """The keys under which a record meets its candidates: a true pair shares at least one of
+    them even when most fields differ (a new website, a moved office, another name)."""
     keys = []
     if f.website:
         keys.append("w:" + f.website)
@@ -202,10 +266,16 @@ def blocking_keys(f: Features) -> list[str]:
         keys.append("e:" + f.email)
     if f.phone:
         keys.append("p:" + f.phone)
-    if f.name:
-        keys.append("n:" + " ".join(sorted(f.name.split())))
-        if f.postal:
-            keys.append("z:" + f.postal)
+    if f.registration:
+        keys.append("r:" + f.registration)
+    keys += ["s:" + iri for iri in f.same_as]
+    for name in {f.name, *f.names} - {""}:
+        keys.append("n:" + " ".join(sorted(name.split())))
+        keys += [f"g:{w}" for w in set(name.split()) if len(w) > 3]  # a rare word anywhere
+    if f.postal:
+        keys.append("z:" + f.postal)
+    if f.lat is not None and f.lon is not None:
+        keys.append(f"c:{round(f.lat * 50)}:{round(f.lon * 30)}")  # a cell of about 2 km
     return keys
 
 
@@ -213,7 +283,13 @@ def word_keys(f: Features) -> list[str]:
     """Name words in the record's place: found even when every other key differs (a typo in
     the name, a new website); only the rare ones are used (see `candidate_pairs`)."""
     place = f.locality or f.postal[:3] or f.region
-    return [f"t:{f.country}:{place}:{w}" for w in set(f.name.split()) if len(w) > 2] if place else []
+    words = {w for name in (f.name, *f.names) for w in name.split() if len(w) > 2}
+    return [f"t:{f.country}:{place}:{w}" for w in words] if place else []
+
+
+def block_limit(key: str) -> int:
+    """How many records may share a key before it is too common to block on."""
+    return RARE_WORD if key[0] in "tg" else MAX_BLOCK
 
 
 def candidate_pairs(records: Sequence[Features], only: Iterable[int] | None = None) -> set[tuple[int, int]]:
@@ -230,8 +306,7 @@ def candidate_pairs(records: Sequence[Features], only: Iterable[int] | None = No
     focus = None if only is None else set(only)
     pairs: set[tuple[int, int]] = set()
     for key, members in blocks.items():
-        limit = RARE_WORD if key.startswith("t:") else MAX_BLOCK
-        if len(members) < 2 or len(members) > limit:
+        if len(members) < 2 or len(members) > block_limit(key):
             continue
         for x, i in enumerate(members):
             if focus is not None and i not in focus:
@@ -261,72 +336,3 @@ def distance_km(a: Features, b: Features) -> float | None:
     dp, dl = p2 - p1, math.radians(b.lon - a.lon)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
-
-
-def compare(a: Features, b: Features) -> Comparison:
-    """Score a pair: the sum of what each field's agreement says, with the reasons."""
-    evidence: list[tuple[str, float]] = []
-    add = evidence.append
-
-    if a.name and b.name:
-        similarity = fuzz.ratio(a.name, b.name)
-        if similarity < 97:
-            similarity = max(similarity, fuzz.token_sort_ratio(a.name, b.name))
-        if similarity >= 97:
-            add(("same name", 4.0))
-        elif similarity >= 88:
-            add((f"similar names ({similarity:.0f}%)", 3.0))
-        elif similarity >= 75:
-            add((f"somewhat similar names ({similarity:.0f}%)", 1.0))
-        elif similarity >= 60:
-            add((f"different names ({similarity:.0f}%)", -1.5))
-        else:
-            add((f"different names ({similarity:.0f}%)", -4.0))
-
-    same_host = bool(a.website and a.website in (b.website, b.email_host)) or bool(
-        a.email_host and a.email_host in (b.website, b.email_host)
-    )
-    if a.email and a.email == b.email:
-        add(("same email", 5.0))
-    elif same_host:
-        add(("same web/email domain", 5.0))
-    elif a.website and b.website:
-        add(("different websites", -1.5))
-
-    if a.phone and b.phone:
-        add(("same phone", 4.0) if a.phone == b.phone else ("different phones", -1.0))
-
-    if a.country and b.country and a.country != b.country:
-        add(("different countries", -6.0))
-
-    km = distance_km(a, b)
-    same_place = bool(a.locality and a.locality == b.locality)
-    if a.locality and b.locality:
-        if same_place:
-            add(("same locality", 1.0))
-        elif km is None or km > 15:
-            add(("different localities", -2.5))
-    if km is not None:
-        if km <= 0.3:
-            add((f"{km:.2f} km apart", 2.0))
-        elif km <= 3:
-            add((f"{km:.1f} km apart", 0.5))
-        elif km > 50:
-            add((f"{km:.0f} km apart", -5.0))
-        elif km > 15:
-            add((f"{km:.0f} km apart", -2.0))
-
-    if a.postal and b.postal:
-        if a.postal == b.postal:
-            add(("same postal code", 2.0))
-        elif a.postal[:3] != b.postal[:3]:
-            add(("different postal areas", -1.0))
-
-    if a.street and b.street:
-        similarity = fuzz.token_sort_ratio(a.street, b.street)
-        if similarity >= 90:
-            add(("same street address", 1.5))
-        elif similarity < 60:
-            add(("different street addresses", -0.5))
-
-    return Comparison(sum(p for _, p in evidence), tuple(evidence))

@@ -525,6 +525,7 @@ def normalise(raw: RawRecord, concepts: ConceptIndex) -> tuple[Record | None, li
         social=sorted(social),
         registration_id=check("registration_id", one_line),
         opening_hours=check("opening_hours", one_line),
+        alternate_name=sorted({n for v in split_values(values.get("alternate_name", "")) if (n := one_line(v)) and n != name}),
         listed=check("listed", flag) is not False,
     )
     if any(p.severity == "error" for p in problems):

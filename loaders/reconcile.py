@@ -35,9 +35,8 @@ from datacommons.store import Commons
 from datacommons.vocab import COOP, ESS, OWL, RDF
 
 from .gcpause import no_gc
-from .matching import (
-    AUTO_MERGE, MAX_BLOCK, RARE_WORD, Comparison, Features, blocking_keys, compare, fold, word_keys,
-)
+from .linkage import Model
+from .matching import AUTO_MERGE, Comparison, Features, block_limit, blocking_keys, fold, word_keys
 from .reconcile_clusters import cluster
 from .reconcile_db import ReconcileDB, pair, set_state, write_links, write_records, write_slugs
 from .reconcile_engine import features_from_quads, match
@@ -81,6 +80,7 @@ class ReconcilePlan:
     full: bool = False
     region: int = 0  # records whose clusters were rebuilt
     clusters: int = 0
+    model: Model | None = None  # newly estimated weights (a rebuild), to keep for the next changes
 
     def save(self, commons: Commons, members: Iterable[str]) -> None:
         """Record features, links and canonical slugs; mark `members` as reconciled at their
@@ -97,6 +97,8 @@ class ReconcilePlan:
             write_slugs(db, self.slugs)
             for member in members:
                 set_state(db, f"reconciled:{member}", member_revision(commons, member))
+            if self.model is not None:
+                set_state(db, "model", self.model.to_json())
             set_state(db, "built", "yes")
 
 
@@ -140,6 +142,7 @@ def plan_rebuild(commons: Commons) -> ReconcilePlan:
         full=True,
         region=len(features),
         clusters=len(result.clusters),
+        model=result.model,
     )
     return plan
 
@@ -248,13 +251,13 @@ def _plan_region(
     partners: dict[str, set[str]] = defaultdict(set)
     for k, new_holders in holders.items():
         everyone = [i for i in stored.get(k, []) if i not in touched] + new_holders
-        limit = RARE_WORD if k.startswith("t:") else MAX_BLOCK
-        if len(everyone) > limit:
+        if len(everyone) > block_limit(k):
             continue
         for iri in new_holders:
             partners[iri].update(i for i in everyone if i != iri)
     known = db.features({p for ps in partners.values() for p in ps} - touched)
     known.update(changed)
+    model = model_of(db)
     links: dict[tuple[str, str], Comparison] = {}
     for iri, candidates in partners.items():
         f = changed[iri]
@@ -262,7 +265,7 @@ def _plan_region(
             g = known.get(other)
             if g is None or g.member == f.member:
                 continue
-            comparison = compare(f, g)
+            comparison = model.compare(f, g)
             if comparison.decision != "apart":
                 links[pair(iri, other)] = comparison
 
@@ -324,6 +327,12 @@ def _plan_region(
         region=len(region),
         clusters=len(grouping.clusters),
     )
+
+
+def model_of(db: ReconcileDB) -> Model:
+    """The weights the last rebuild estimated (the defaults before any): changes between
+    rebuilds are scored with them, so one import does not shift every other pair's score."""
+    return Model.from_json(db.state("model"))
 
 
 def _changed_features(db: ReconcileDB, features: dict[str, Features]) -> list[Features]:

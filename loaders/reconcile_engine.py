@@ -13,7 +13,8 @@ from pyoxigraph import Quad
 
 from datacommons.uris import Uris
 
-from .matching import IDENTIFYING, Comparison, Features, candidate_pairs, compare, features_of
+from .linkage import Model, estimate
+from .matching import IDENTIFYING, Comparison, Features, candidate_pairs, features_of
 from .reconcile_clusters import cluster
 
 
@@ -23,6 +24,7 @@ class MatchResult:
     review: dict[tuple[str, str], Comparison] = field(default_factory=dict)  # pairs a person decides
     links: dict[tuple[str, str], Comparison] = field(default_factory=dict)  # every scored pair above "apart"
     compared: int = 0
+    model: Model = field(default_factory=Model)  # the weights, as estimated from these records
 
 
 def features_from_quads(quads: Iterable[Quad], uris: Uris, public_graphs: frozenset[str]) -> list[Features]:
@@ -50,18 +52,22 @@ def match(
     accepted: Iterable[tuple[str, str]] = (),
     rejected: Iterable[tuple[str, str]] = (),
 ) -> MatchResult:
-    """Compare candidate pairs, cluster the strong ones, queue the uncertain ones.
+    """Estimate the model's weights from the records, score the candidate pairs, cluster the
+    strong ones, queue the uncertain ones.
 
     A rejected pair is never proposed again; an accepted one is merged whatever its score.
+    Both are labelled pairs for the estimate: decisions teach the weights.
     """
     rejected = {tuple(sorted(p)) for p in rejected}
     accepted = {tuple(sorted(p)) for p in accepted} - rejected
     links: dict[tuple[str, str], Comparison] = {}
-    pairs = candidate_pairs(records)
-    for i, j in pairs:
+    pairs = sorted(candidate_pairs(records))
+    labels = {p: True for p in accepted} | {p: False for p in rejected}
+    model, vectors = estimate(records, pairs, labels)
+    for (i, j), vector in zip(pairs, vectors):
         a, b = records[i], records[j]
         key = (a.iri, b.iri) if a.iri < b.iri else (b.iri, a.iri)
-        comparison = compare(a, b)
+        comparison = model.score(vector)
         if comparison.decision != "apart" and key not in rejected:
             links[key] = comparison
     strong = [(a, b, c.points) for (a, b), c in links.items() if c.decision == "merge"]
@@ -75,4 +81,4 @@ def match(
         and (c.decision == "review" or key in blocked)
         and not (key[0] in in_cluster and in_cluster.get(key[0]) == in_cluster.get(key[1]))
     }
-    return MatchResult(grouping.clusters, review, links, len(pairs))
+    return MatchResult(grouping.clusters, review, links, len(pairs), model)

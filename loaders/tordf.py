@@ -11,7 +11,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from datacommons.fields import MULTI_VALUED, TEMPLATE_COLUMNS, EXTRA_COLUMNS
 from datacommons.uris import Uris
 from datacommons.vocab import (
-    COOP, DCTERMS, ESS, FOAF, GEO, GR, RDF, SCHEMA, SCHEME_COUNTRY, VCARD, XSD,
+    COOP, DCTERMS, ESS, FOAF, GEO, GR, RDF, SCHEMA, SCHEME_COUNTRY, SKOS, VCARD, XSD,
 )
 
 from .record import Record
@@ -124,6 +124,8 @@ def record_triples(record: Record, member: str, uris: Uris) -> list[Triple]:
         add(Triple(s, _REGISTRATION, Literal(record.registration_id)))
     if record.opening_hours:
         add(Triple(s, _OPENING_HOURS, Literal(record.opening_hours)))
+    for other in record.alternate_name:
+        add(Triple(s, SKOS.altLabel, Literal(other)))
     if not record.listed:
         add(Triple(s, _LISTED, _FALSE))
 

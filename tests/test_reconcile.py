@@ -24,7 +24,7 @@ from .conftest import BASE, World, load_text
 BETA = """id,name,website,phone,locality,region,postal_code,country,latitude,longitude
 b-7,Red Door Bakery Cooperative,https://www.reddoorbakery.coop/,612-555-0199,Minneapolis,MN,55401,US,44.9779,-93.2651
 b-8,Red Door Bakery Co-op,https://reddoor-toronto.ca,416-555-0100,Toronto,ON,M5V 2T6,CA,43.65,-79.38
-b-9,Prairie Harvest Co-operative,,,Saskatoon,SK,,CA,,
+b-9,Prairie Harvest Grain Co-operative,,,Saskatoon,SK,,CA,52.14,-106.66
 """
 RED_DOOR = f"{BASE}/id/org/red-door-bakery-co-op"
 ALPHA_RD1, BETA_B7 = f"{BASE}/id/alpha/rd-1", f"{BASE}/id/beta/b-7"
