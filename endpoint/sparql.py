@@ -157,6 +157,7 @@ def _answer(key: AnswerKey, audience, timeout: float):
             graph_format=key.graph_format,
             max_rows=key.max_rows,
             base_iri=key.base_iri,
+            service_allowlist=_commons().service_allowlist,
         ),
         timeout,
     )
@@ -213,6 +214,7 @@ def _update(text: str) -> Response:
                 base_iri=request.base_url,
                 workspace=sorted(commons.workspace_graphs()),
                 admin_graph=commons.uris.admin_graph,
+                service_allowlist=commons.service_allowlist,
             )
         )
         if isinstance(outcome, Failure):
@@ -263,6 +265,8 @@ def _timeout() -> float:
 def _failure_text(failure: Failure) -> str:
     if failure.kind == "syntax":
         return f"SPARQL syntax error: {failure.message}"
+    if failure.kind == "refused":
+        return failure.message
     return f"the request could not be carried out: {failure.message}"
 
 
