@@ -80,12 +80,23 @@ class WorkspaceChange:
 
 @dataclass(frozen=True)
 class Failure:
-    kind: str  # "syntax", "unacceptable", "refused" or "error"
+    kind: str  # "syntax", "unacceptable", "refused", "memory" or "error"
     message: str
 
 
 Job = QueryJob | UpdateJob
 Outcome = Answer | WorkspaceChange | Failure
+
+
+def cap_memory(megabytes: int) -> None:
+    """Limit this process's data memory (heap and private mappings: RLIMIT_DATA, which
+    leaves RocksDB's mapped files alone): a query past it fails to allocate, Oxigraph aborts,
+    and the pool reports the query as out of memory instead of the machine swapping."""
+    if megabytes > 0:
+        import resource
+
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
 def main(conn: Connection) -> None:
@@ -121,6 +132,8 @@ def execute(job: Job, store) -> Outcome:
         return _query(job, store)
     except SyntaxError as e:
         return Failure("syntax", str(e))
+    except MemoryError:
+        return Failure("memory", "the query needed more memory than one query may use here")
     except (OSError, ValueError, RuntimeError) as e:
         return Failure("error", str(e))
 
@@ -233,4 +246,5 @@ if __name__ == "__main__":
     # Run the module's importable twin, so the results pickle under its real name.
     from datacommons import queryworker
 
+    queryworker.cap_memory(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
     queryworker.main(Connection(int(sys.argv[1])))

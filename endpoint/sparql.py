@@ -25,7 +25,7 @@ from werkzeug.exceptions import (
 from datacommons import access
 from datacommons.config import Config
 from datacommons.querycheck import QueryRefused, check_services, inspect, with_using
-from datacommons.querypool import PoolBusy, QueryPool, QueryTimeout, WorkerLost
+from datacommons.querypool import PoolBusy, QueryOutOfMemory, QueryPool, QueryTimeout, WorkerLost
 from datacommons.queryworker import Answer, Failure, QueryJob, UpdateJob, WorkspaceChange
 from datacommons.store import Commons, StoreError
 from datacommons.vocab import PREFIXES
@@ -127,6 +127,8 @@ def _query(text: str) -> Response:
     if isinstance(answer, Failure):
         if answer.kind == "unacceptable":
             raise NotAcceptable(_unacceptable(answer.message))
+        if answer.kind == "memory":
+            raise ServiceUnavailable(f"{answer.message}: make the query more selective")
         raise BadRequest(_failure_text(answer))
     assert isinstance(answer, Answer)
     response = Response(answer.body, mimetype=answer.media_type)
@@ -245,6 +247,10 @@ def _run(job: QueryJob | UpdateJob, timeout: float | None = None):
         ) from None
     except PoolBusy as e:
         raise ServiceUnavailable(f"{e}; try again shortly", retry_after=2) from None
+    except QueryOutOfMemory as e:
+        raise ServiceUnavailable(
+            f"{e}. Make it more selective (an ORDER BY or GROUP BY over many rows holds them all)."
+        ) from None
     except WorkerLost as e:
         raise ServiceUnavailable(str(e)) from None
 
@@ -292,7 +298,7 @@ def init_app(app) -> None:
     commons, config = app.extensions["commons"], app.config["DATACOMMONS"]
     commons.service_allowlist = config.service_allowlist
     if commons.embedded:
-        app.extensions["querypool"] = QueryPool(commons, config.query_workers)
+        app.extensions["querypool"] = QueryPool(commons, config.query_workers, config.query_memory_mb)
     else:
         from datacommons.remotequery import RemoteQueries
 
