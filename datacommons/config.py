@@ -18,6 +18,8 @@
 | query_timeout | DATACOMMONS_QUERY_TIMEOUT | 30 | seconds a SPARQL query may run (the catalogue's heaviest queries take 10-15 s at 100,000 co-ops on two cores) |
 | max_rows | DATACOMMONS_MAX_ROWS | 10000 | result rows returned at most by /sparql |
 | query_workers | DATACOMMONS_QUERY_WORKERS | 2 | reader processes running /sparql queries (each can be stopped at its timeout) |
+| query_memory_mb | DATACOMMONS_QUERY_MEMORY_MB | 1024 | data memory each reader process may use (its heap: RocksDB's blocks and the query's working memory); a query past it is stopped and answered 503; 0 for no cap |
+| max_upload_mb | DATACOMMONS_MAX_UPLOAD_MB | 16 | largest file (with its mapping) a member may upload to /api/imports or /imports; a bigger request is answered 413 (planning a 16 MB CSV of some 65,000 rows holds about 2.5 GB at its peak; the command line's `load` has no limit) |
 | max_query_bytes | DATACOMMONS_MAX_QUERY_BYTES | 1048576 | largest /sparql request body |
 | rate_limit | DATACOMMONS_RATE_LIMIT | 120/minute | requests per client (token, or address) to /sparql and the graph store; empty for none |
 | rate_limit_storage | DATACOMMONS_RATE_LIMIT_STORAGE | memory:// | where the rate limit counts requests: this process's memory, or a store every web worker shares (`redis://host:6379`, `memcached://host:11211`; see the `limits` library's storage URIs) |
@@ -90,6 +92,12 @@ class Config:
     )
     max_rows: int = field(default_factory=lambda: int(_env("DATACOMMONS_MAX_ROWS", "10000")))
     query_workers: int = field(default_factory=lambda: int(_env("DATACOMMONS_QUERY_WORKERS", "2")))
+    query_memory_mb: int = field(
+        default_factory=lambda: int(_env("DATACOMMONS_QUERY_MEMORY_MB", "1024"))
+    )
+    max_upload_mb: float = field(
+        default_factory=lambda: float(_env("DATACOMMONS_MAX_UPLOAD_MB", "16"))
+    )
     max_query_bytes: int = field(
         default_factory=lambda: int(_env("DATACOMMONS_MAX_QUERY_BYTES", "1048576"))
     )

@@ -1,10 +1,13 @@
 """Reading what a SPARQL query asks for before running it: its dataset and its SERVICE calls.
 
 This is not a parser; it is a tokenizer that skips strings, IRIs and comments correctly, which
-is all that is needed to find `FROM`, `FROM NAMED`, `SERVICE` and `PREFIX`/`BASE` clauses. The
-access decision does not depend on it: the store is always handed the audience's graphs
-explicitly. This only narrows the dataset to what the query names, and refuses `SERVICE` calls
-to endpoints that are not allowed.
+is all that is needed to find `FROM`, `FROM NAMED`, `SERVICE` and `PREFIX`/`BASE` clauses.
+Whitespace is SPARQL's (space, tab, CR, LF), never Python's `\\s`: U+00A0 is allowed inside an
+IRI, and reading it as a space once hid a SERVICE call behind a `#`. The decision on SERVICE
+and LOAD is taken again on the parsed query right before it runs (`servicecheck`); this
+check only refuses early. The access decision does not depend on it: the store is always
+handed the audience's graphs explicitly. This only narrows the dataset to what the query
+names, and refuses `SERVICE` calls to endpoints that are not allowed.
 """
 from __future__ import annotations
 
@@ -14,11 +17,11 @@ from urllib.parse import urljoin
 
 _TOKEN = re.compile(
     r"""
-    (?P<ws>\s+)
+    (?P<ws>[\ \t\r\n]+)
   | (?P<comment>\#[^\r\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
               |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><(?:[^<>"{}|^`\\\s]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
   | (?P<pname>[A-Za-z][\w.-]*?:[\w.:%-]*|:[\w.:%-]*)
   | (?P<var>[?$]\w+)
   | (?P<word>[A-Za-z_]\w*)

@@ -11,6 +11,7 @@ copy of the server's threads or store handles).
 from __future__ import annotations
 
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -35,15 +36,20 @@ class WorkerLost(Exception):
     """The reader process ended without answering (for instance, out of memory)."""
 
 
+class QueryOutOfMemory(WorkerLost):
+    """The query needed more memory than a reader process may use (`query_memory_mb`)."""
+
+
 class _Worker:
     """One reader process, started as `python -m datacommons.queryworker` with one end of a
     socket pair: unlike multiprocessing's spawn, this never re-imports the server's main
-    module, whatever started the server."""
+    module, whatever started the server. `memory_mb` caps the process's data memory
+    (`queryworker.cap_memory`); 0 for no cap."""
 
-    def __init__(self) -> None:
+    def __init__(self, memory_mb: int = 0) -> None:
         ours, theirs = socket.socketpair()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "datacommons.queryworker", str(theirs.fileno())],
+            [sys.executable, "-m", "datacommons.queryworker", str(theirs.fileno()), str(memory_mb)],
             pass_fds=[theirs.fileno()],
             stdin=subprocess.DEVNULL,
         )
@@ -63,9 +69,10 @@ def _stop_all(workers: list[_Worker]) -> None:
 
 
 class QueryPool:
-    def __init__(self, commons: Commons, size: int) -> None:
+    def __init__(self, commons: Commons, size: int, memory_mb: int = 0) -> None:
         self.commons = commons
         self.size = max(1, size)
+        self.memory_mb = max(0, memory_mb)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: list[_Worker] = []
         self._lock = threading.Lock()
@@ -92,7 +99,13 @@ class QueryPool:
                 raise QueryTimeout(f"the query was stopped after {timeout:g} s")
             return worker.conn.recv()
         except (EOFError, OSError) as e:
-            worker = self._replace(worker)
+            lost, worker = worker, self._replace(worker)
+            if self.memory_mb and lost.process.returncode == -signal.SIGABRT:
+                # An allocation past the cap fails, and Oxigraph (Rust) aborts on that.
+                raise QueryOutOfMemory(
+                    f"the query needed more than {self.memory_mb} MB, the memory one query may "
+                    "use here, and was stopped"
+                ) from None
             raise WorkerLost(f"the query process ended without answering ({e})") from None
         finally:
             self._idle.put(worker)
@@ -110,7 +123,7 @@ class QueryPool:
         with self._lock:
             if not self._started:
                 for _ in range(self.size):
-                    self._idle.put(self._add(_Worker()))
+                    self._idle.put(self._add(_Worker(self.memory_mb)))
                 self._started = True
 
     def _add(self, worker: _Worker) -> _Worker:
@@ -122,7 +135,7 @@ class QueryPool:
         worker.stop()
         with self._lock:
             self._workers.remove(worker)
-            fresh = self._add(_Worker())
+            fresh = self._add(_Worker(self.memory_mb))
         self._tidy()
         return fresh
 

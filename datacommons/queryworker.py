@@ -3,7 +3,8 @@ read-only snapshot of the store, and answers with the serialised result.
 
 pyoxigraph cannot interrupt a query from Python, so a query that runs past its timeout is
 stopped by killing the process that runs it (`querypool`); nothing here needs to cooperate.
-This module imports only pyoxigraph, so a new process is ready in a fraction of a second.
+This module imports only pyoxigraph (and rdflib's SPARQL parser for a query that may call
+out, `servicecheck`), so a new process is ready in a fraction of a second.
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from pyoxigraph import (
     serialize,
 )
 
+from .querycheck import QueryRefused
+
 
 @dataclass(frozen=True)
 class QueryJob:
@@ -42,6 +45,7 @@ class QueryJob:
     max_rows: int
     base_iri: str | None = None
     snapshot: str = ""
+    service_allowlist: frozenset[str] = frozenset()  # SERVICE targets it may call
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class UpdateJob:
     workspace: list[str]
     admin_graph: str
     snapshot: str = ""
+    service_allowlist: frozenset[str] = frozenset()  # LOAD sources and SERVICE targets
 
 
 @dataclass(frozen=True)
@@ -75,12 +80,23 @@ class WorkspaceChange:
 
 @dataclass(frozen=True)
 class Failure:
-    kind: str  # "syntax", "unacceptable" or "error"
+    kind: str  # "syntax", "unacceptable", "refused", "memory" or "error"
     message: str
 
 
 Job = QueryJob | UpdateJob
 Outcome = Answer | WorkspaceChange | Failure
+
+
+def cap_memory(megabytes: int) -> None:
+    """Limit this process's data memory (heap and private mappings: RLIMIT_DATA, which
+    leaves RocksDB's mapped files alone): a query past it fails to allocate, Oxigraph aborts,
+    and the pool reports the query as out of memory instead of the machine swapping."""
+    if megabytes > 0:
+        import resource
+
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
 def main(conn: Connection) -> None:
@@ -104,15 +120,31 @@ def run(job: Job, stores: dict[str, Store]) -> Outcome:
 
 def execute(job: Job, store) -> Outcome:
     """Run `job` on `store`: a snapshot here, or a remote store (`remotequery`), which
-    offers the same methods."""
+    offers the same methods. SERVICE and LOAD are checked here, on the parsed text, right
+    before it runs (`servicecheck`)."""
+    try:
+        _check_calls(job)
+    except QueryRefused as e:
+        return Failure("refused", str(e))
     try:
         if isinstance(job, UpdateJob):
             return _update(job, store)
         return _query(job, store)
     except SyntaxError as e:
         return Failure("syntax", str(e))
+    except MemoryError:
+        return Failure("memory", "the query needed more memory than one query may use here")
     except (OSError, ValueError, RuntimeError) as e:
         return Failure("error", str(e))
+
+
+def _check_calls(job: Job) -> None:
+    from .servicecheck import check
+
+    if isinstance(job, UpdateJob):
+        check(job.update, "update", job.service_allowlist, job.base_iri)
+    else:
+        check(job.query, "query", job.service_allowlist, job.base_iri)
 
 
 def _query(job: QueryJob, store: Store) -> Outcome:
@@ -214,4 +246,5 @@ if __name__ == "__main__":
     # Run the module's importable twin, so the results pickle under its real name.
     from datacommons import queryworker
 
+    queryworker.cap_memory(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
     queryworker.main(Connection(int(sys.argv[1])))

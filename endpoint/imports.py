@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import BadRequest, Conflict, Forbidden, Gone, NotFound, Unauthorized, UnprocessableEntity
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from datacommons import access
 from datacommons.audience import Audience
@@ -23,6 +24,21 @@ from . import imports_auth, published
 
 bp = Blueprint("imports", __name__)
 imports_auth.install(bp)
+
+
+@bp.before_request
+def _limit_upload() -> None:
+    """Uploads are bounded (`max_upload_mb`, answered 413 before the body is read): planning
+    an import holds its records in memory many times over the file's size."""
+    limit_mb = current_app.config["DATACOMMONS"].max_upload_mb
+    limit = int(limit_mb * 1024 * 1024) + 64 * 1024  # room for the form's other fields
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge(
+            f"this upload is {request.content_length / 1024 / 1024:.1f} MB; the commons takes "
+            f"files of up to {limit_mb:g} MB (max_upload_mb): split the file, or load it with "
+            "the command line (datacommons load)"
+        )
 
 
 # --- shared steps ------------------------------------------------------------------------------

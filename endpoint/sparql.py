@@ -25,7 +25,7 @@ from werkzeug.exceptions import (
 from datacommons import access
 from datacommons.config import Config
 from datacommons.querycheck import QueryRefused, check_services, inspect, with_using
-from datacommons.querypool import PoolBusy, QueryPool, QueryTimeout, WorkerLost
+from datacommons.querypool import PoolBusy, QueryOutOfMemory, QueryPool, QueryTimeout, WorkerLost
 from datacommons.queryworker import Answer, Failure, QueryJob, UpdateJob, WorkspaceChange
 from datacommons.store import Commons, StoreError
 from datacommons.vocab import PREFIXES
@@ -127,6 +127,8 @@ def _query(text: str) -> Response:
     if isinstance(answer, Failure):
         if answer.kind == "unacceptable":
             raise NotAcceptable(_unacceptable(answer.message))
+        if answer.kind == "memory":
+            raise ServiceUnavailable(f"{answer.message}: make the query more selective")
         raise BadRequest(_failure_text(answer))
     assert isinstance(answer, Answer)
     body = csv_cells.neutralise(answer.body) if answer.media_type == "text/csv" else answer.body
@@ -158,6 +160,7 @@ def _answer(key: AnswerKey, audience, timeout: float):
             graph_format=key.graph_format,
             max_rows=key.max_rows,
             base_iri=key.base_iri,
+            service_allowlist=_commons().service_allowlist,
         ),
         timeout,
     )
@@ -214,6 +217,7 @@ def _update(text: str) -> Response:
                 base_iri=request.base_url,
                 workspace=sorted(commons.workspace_graphs()),
                 admin_graph=commons.uris.admin_graph,
+                service_allowlist=commons.service_allowlist,
             )
         )
         if isinstance(outcome, Failure):
@@ -244,6 +248,10 @@ def _run(job: QueryJob | UpdateJob, timeout: float | None = None):
         ) from None
     except PoolBusy as e:
         raise ServiceUnavailable(f"{e}; try again shortly", retry_after=2) from None
+    except QueryOutOfMemory as e:
+        raise ServiceUnavailable(
+            f"{e}. Make it more selective (an ORDER BY or GROUP BY over many rows holds them all)."
+        ) from None
     except WorkerLost as e:
         raise ServiceUnavailable(str(e)) from None
 
@@ -264,6 +272,8 @@ def _timeout() -> float:
 def _failure_text(failure: Failure) -> str:
     if failure.kind == "syntax":
         return f"SPARQL syntax error: {failure.message}"
+    if failure.kind == "refused":
+        return failure.message
     return f"the request could not be carried out: {failure.message}"
 
 
@@ -289,7 +299,7 @@ def init_app(app) -> None:
     commons, config = app.extensions["commons"], app.config["DATACOMMONS"]
     commons.service_allowlist = config.service_allowlist
     if commons.embedded:
-        app.extensions["querypool"] = QueryPool(commons, config.query_workers)
+        app.extensions["querypool"] = QueryPool(commons, config.query_workers, config.query_memory_mb)
     else:
         from datacommons.remotequery import RemoteQueries
 

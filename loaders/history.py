@@ -98,12 +98,21 @@ class History:
 
     # The last few previews' plans, so that showing and committing a fresh preview does not
     # plan (and validate) the file again; a plan made on another revision is never reused.
+    # A plan holds its records many times over (records, diff, triples, quads: some 30 KB a
+    # record), so the plans kept hold at most `keep_records` records together; a bigger
+    # preview lives only on disk (its file in the previews table) and is planned again from
+    # there when shown or committed.
     _KEEP_PLANS = 4
+    keep_records = 5_000
 
     def remember(self, preview_id: str, plan: ImportPlan) -> None:
         with self._lock:
+            if len(plan.records) > self.keep_records:
+                return
             self._plans[preview_id] = plan
-            while len(self._plans) > self._KEEP_PLANS:
+            while len(self._plans) > self._KEEP_PLANS or (
+                sum(len(p.records) for p in self._plans.values()) > self.keep_records
+            ):
                 self._plans.popitem(last=False)
 
     def recall(self, preview_id: str, revision: str) -> ImportPlan | None:

@@ -57,6 +57,10 @@ _FORMAT_NAMES: dict[str, str] = {
 _ENTITY = re.compile(
     r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};|[A-Za-z][A-Za-z0-9]{1,31}(?![=A-Za-z0-9;]))"
 )
+# The longest value a record keeps (a co-op's description runs to a few thousand characters).
+MAX_VALUE_CHARS = 65_536
+# A DTD entity declaration: expanding nested ones ("billion laughs") makes a 1 KB file gigabytes.
+_DTD_ENTITY = re.compile(rb"<!ENTITY\b")
 
 
 @dataclass
@@ -86,7 +90,7 @@ def read(path: Path, *, mapping: Path | None = None, fmt: str | None = None) -> 
     if fmt in _RDF_FORMATS:
         if mapping is not None:
             raise InputError("a column mapping applies to CSV or JSON files, not to RDF")
-        return _read_rdf(data, fmt, Path(path))
+        return _capped(_read_rdf(data, fmt, Path(path)))
     decoded = decode(data)
     if fmt in ("json", "geojson"):
         parsed, features = _parse_json(decoded.text, Path(path).name, fmt)
@@ -95,13 +99,29 @@ def read(path: Path, *, mapping: Path | None = None, fmt: str | None = None) -> 
         elif _is_json_ld(parsed):
             if mapping is not None:
                 raise InputError("a column mapping applies to CSV or JSON files, not to JSON-LD")
-            return _read_rdf(data, "json-ld", Path(path))
+            return _capped(_read_rdf(data, "json-ld", Path(path)))
         else:
             result = _read_json(parsed, load_mapping(mapping) if mapping else None)
     else:
         result = _read_csv(decoded.text, load_mapping(mapping) if mapping else None)
     result.encoding = decoded.encoding
     result.problems += check_text(result.records, replaced=decoded.replaced)
+    return _capped(result)
+
+
+def _capped(result: ReadResult) -> ReadResult:
+    """Refuse (as an error naming record and field) any value longer than MAX_VALUE_CHARS,
+    and drop it: one huge value must not fill the preview, its diff and the store. The error
+    keeps the record out of any commit (or out of a commit that skips invalid records)."""
+    for record in result.records:
+        for name, value in list(record.values.items()):
+            if len(value) > MAX_VALUE_CHARS:
+                result.problems.append(Problem(
+                    record.position, name, value[:40] + "...",
+                    f"this value is {len(value):,} characters long; the commons keeps values of "
+                    f"at most {MAX_VALUE_CHARS:,} characters",
+                ))
+                del record.values[name]
     return result
 
 
@@ -431,6 +451,8 @@ def _json_cell(value: Any, name: str, position: str, problems: list[Problem], *,
 def _read_rdf(data: bytes, fmt: str, path: Path) -> ReadResult:
     if fmt != "rdf-xml":
         data = decode(data).text.encode("utf-8")
+    else:
+        _refuse_dtd_entities(data, path)
     try:
         quads = list(parse(data, _RDF_FORMATS[fmt], base_iri=path.resolve().as_uri()))
     except SyntaxError as e:
@@ -448,6 +470,19 @@ def _read_rdf(data: bytes, fmt: str, path: Path) -> ReadResult:
             f"<{ESS.SSEInitiative.value}>"
         )
     return ReadResult(records, problems, "rdf", _present(records))
+
+
+def _refuse_dtd_entities(data: bytes, path: Path) -> None:
+    """Refuse RDF/XML that declares DTD entities, before any parser sees it: nested entities
+    expand exponentially, and the parser allocates the expansion."""
+    found = _DTD_ENTITY.search(data)
+    if found is None:
+        return
+    line = data.count(b"\n", 0, found.start()) + 1
+    raise InputError(
+        f"{path.name}, line {line}: declares a DTD entity (<!ENTITY ...>), which the commons does "
+        "not read (nested entities expand without bound): write the values and IRIs out in full"
+    )
 
 
 def raw_records_from_rdf(data: Iterable[Quad | Triple] | Dataset) -> list[RawRecord]:
