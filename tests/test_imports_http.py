@@ -193,7 +193,7 @@ def test_administrators_review_uncertain_matches_and_decisions_survive_reimports
     assert len(queue) == 1
     pair = queue[0]
     assert [r["member"] for r in pair["records"]] == ["alpha", "beta"]
-    assert [r["values"]["name"] for r in pair["records"]] == [["Prairie Harvest Cooperative"], ["Prairie Harvest Co-operative"]]
+    assert [r["values"]["name"] for r in pair["records"]] == [["Prairie Harvest Cooperative"], ["Prairie Harvest Grain Co-operative"]]
     assert pair["records"][0]["values"]["phone"] == ["tel:+13065550100"]  # administrators see every level
     assert {"what": "same locality", "points": 1.0} in pair["evidence"]
     admin = {"Accept": "text/html", **bearer(tokens["admin"])}
