@@ -97,7 +97,9 @@ def _pairs(clusters: list[list[str]]) -> set[tuple[str, str]]:
     return {(a, b) for c in clusters for i, a in enumerate(c) for b in c[i + 1:]}
 
 
-def run(path_2017: Path, path_2023: Path) -> dict:
+def load(path_2017: Path, path_2023: Path) -> tuple[list, dict[str, str], dict[str, str], int]:
+    """The records as the reconciler sees them (features), the answer key (record -> registry
+    id), each record's registered number as written, and how many rows normalisation dropped."""
     uris = Uris(BASE)
     concepts = ConceptIndex.default()
     members = {"cuk2017": read_2017(path_2017), "cuk2023": read_2023(path_2023)}
@@ -115,20 +117,28 @@ def run(path_2017: Path, path_2023: Path) -> dict:
         del by_id
         quads += publish([t for r in records for t in record_triples(r, member, uris)], Policy(member), uris)
     public = frozenset(uris.graph(m, Level.PUBLIC) for m in members)
+    return features_from_quads(quads, uris, public), answer, numbers, dropped
 
-    start = time.perf_counter()
-    features = features_from_quads(quads, uris, public)
-    result = match(features)
-    elapsed = time.perf_counter() - start
 
+def truth_of(features, answer: dict[str, str]) -> set[tuple[str, str]]:
+    """Every pair of records of different members with one registry id."""
     by_registry: dict[str, list[str]] = {}
     for f in features:
         by_registry.setdefault(answer[f.iri], []).append(f.iri)
-    truth = {
+    return {
         tuple(sorted((a, b)))
         for group in by_registry.values() for a in group for b in group
         if a < b and a.split("/id/")[1].split("/")[0] != b.split("/id/")[1].split("/")[0]
     }
+
+
+def run(path_2017: Path, path_2023: Path) -> dict:
+    features, answer, numbers, dropped = load(path_2017, path_2023)
+    start = time.perf_counter()
+    result = match(features)
+    elapsed = time.perf_counter() - start
+
+    truth = truth_of(features, answer)
     auto = _pairs(result.clusters)
     review = set(result.review) - auto
     hit = auto & truth
