@@ -35,6 +35,8 @@ def cmd_member_add(args: argparse.Namespace) -> None:
         token = commons.add_member(args.id, args.name, args.homepage)
     except (ValueError, SystemError_) as e:
         raise CommandError(str(e)) from None
+    if args.phone_country:
+        commons.system.set_setting(f"phone-country:{args.id}", args.phone_country)
     print(f"member {args.id} added: {commons.uris.member(args.id)}")
     print(f"API token (shown once, keep it safe): {token}")
 
@@ -54,6 +56,22 @@ def cmd_member_token(args: argparse.Namespace) -> None:
     print(f"API token for {args.id} (shown once): {token}")
 
 
+def cmd_member_licence(args: argparse.Namespace) -> None:
+    from . import licences
+
+    commons = _open(args)
+    _require_member(commons, args.id)
+    if args.licence:
+        try:
+            licence = licences.set_licence(commons, args.id, args.licence)
+        except ValueError as e:
+            raise CommandError(str(e)) from None
+        print(f"{args.id} publishes its public data under {licence.name} <{licence.iri}>")
+    else:
+        licence = licences.licences(commons)[args.id]
+        print(f"{args.id}\t{licence.name}\t{licence.iri}")
+
+
 def cmd_admin_add(args: argparse.Namespace) -> None:
     commons = _open(args)
     token = commons.system.issue_token("admin", None, args.name)
@@ -68,7 +86,7 @@ def cmd_load(args: argparse.Namespace) -> None:
     try:
         plan = plan_import(
             commons, args.member, Path(args.file), mapping=_path(args.mapping),
-            fmt=args.format, skip_invalid=args.skip_invalid,
+            fmt=args.format, skip_invalid=args.skip_invalid, strict=args.strict,
         )
     except (InputError, ImportRefused) as e:
         raise CommandError(f"{args.file}: {e}", EXIT_INPUT) from None
@@ -82,7 +100,10 @@ def cmd_load(args: argparse.Namespace) -> None:
     if args.dry_run:
         print("dry run: nothing was written")
         return
-    activity = commit_import(commons, plan, ADMIN)
+    try:
+        activity = commit_import(commons, plan, ADMIN, allow_remove_all=args.allow_remove_all)
+    except ImportRefused as e:
+        raise CommandError(f"{args.file}: {e}", EXIT_INPUT) from None
     print(f"committed: {len(plan.add)} statements added, {len(plan.remove)} removed; import {activity}")
 
 
@@ -91,7 +112,8 @@ def cmd_validate(args: argparse.Namespace) -> None:
     from loaders.record import InputError
 
     try:
-        count, problems = validate_file(Path(args.file), mapping=_path(args.mapping), fmt=args.format)
+        count, problems = validate_file(Path(args.file), mapping=_path(args.mapping), fmt=args.format,
+                                        strict=args.strict)
     except InputError as e:
         raise CommandError(f"{args.file}: {e}", EXIT_INPUT) from None
     for p in problems:
@@ -100,6 +122,24 @@ def cmd_validate(args: argparse.Namespace) -> None:
     print(f"{args.file}: {count} records, {errors} errors, {len(problems) - errors} warnings")
     if errors:
         raise CommandError("the file has errors", EXIT_INPUT)
+
+
+def cmd_mapping_list(args: argparse.Namespace) -> None:
+    from loaders.mapping import builtin_mappings, load_mapping
+
+    for name in builtin_mappings():
+        print(f"{name}\t{load_mapping(name).name}")
+
+
+def cmd_mapping_show(args: argparse.Namespace) -> None:
+    from loaders.mapping import builtin_mappings, mapping_path
+
+    path = mapping_path(args.name)
+    if not path.is_file():
+        raise CommandError(
+            f"no built-in mapping {args.name!r}: the built-in mappings are {', '.join(builtin_mappings())}"
+        )
+    print(path.read_text(encoding="utf-8"), end="")
 
 
 def cmd_policy_show(args: argparse.Namespace) -> None:
@@ -225,12 +265,106 @@ def cmd_demo(args: argparse.Namespace) -> None:
         serve(commons, config)
 
 
+def _optin(args: argparse.Namespace):
+    from .optin import Optin
+
+    return Optin(_open(args), Config())
+
+
+def _list_fields(args: argparse.Namespace) -> dict:
+    descriptions = {lang: getattr(args, f"description_{lang}") for lang in ("en", "fr", "es")}
+    return {
+        "name": args.name,
+        "descriptions": {k: v for k, v in descriptions.items() if v is not None} or None,
+        "language": args.language, "topics": args.topic, "frequency": args.frequency,
+        "postal_address": args.postal_address, "contact": args.contact,
+        "public_count": args.public_count, "webhook_url": args.webhook,
+    }
+
+
+def cmd_list_add(args: argparse.Namespace) -> None:
+    from .lists import ListError, MailingList
+
+    optin = _optin(args)
+    fields = {k: v for k, v in _list_fields(args).items() if v is not None}
+    fields["topics"] = tuple(fields.get("topics", ()))
+    try:
+        lst = optin.lists.add(MailingList(member=args.member, id=args.list, **fields))
+    except ListError as e:
+        raise CommandError(str(e)) from None
+    print(f"list {lst.key} added: {optin.lists.iri(lst.member, lst.id)}")
+    print(f"sign-up page: {optin.base}/lists/{lst.member}/{lst.id}")
+    if lst.webhook_secret:
+        print(f"webhook secret (shown once, for checking signatures): {lst.webhook_secret}")
+
+
+def cmd_list_set(args: argparse.Namespace) -> None:
+    from .lists import ListError
+
+    optin = _optin(args)
+    old = optin.lists.get(args.member, args.list)
+    try:
+        lst = optin.lists.set(args.member, args.list, **_list_fields(args))
+    except ListError as e:
+        raise CommandError(str(e)) from None
+    print(f"list {lst.key} changed")
+    if lst.webhook_secret and (old is None or old.webhook_secret != lst.webhook_secret):
+        print(f"webhook secret (shown once, for checking signatures): {lst.webhook_secret}")
+
+
+def cmd_list_show(args: argparse.Namespace) -> None:
+    optin = _optin(args)
+    lists = ([optin.lists.get(args.member, args.list)] if args.list else optin.lists.all(args.member))
+    if args.list and lists[0] is None:
+        raise CommandError(f"no list {args.member}/{args.list}")
+    for lst in lists:
+        counts = optin.counts(lst.key)
+        print(f"{lst.key}\t{lst.name}\t{optin.lists.iri(lst.member, lst.id)}")
+        for name in ("descriptions", "language", "topics", "frequency", "postal_address", "contact",
+                     "public_count", "webhook_url"):
+            value = getattr(lst, name)
+            if value not in (None, (), {}, False):
+                print(f"  {name:15} {value}")
+        print("  subscribers     " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+
+
+def cmd_list_remove(args: argparse.Namespace) -> None:
+    from .lists import ListError
+
+    optin = _optin(args)
+    try:
+        optin.lists.remove(args.member, args.list)
+    except ListError as e:
+        raise CommandError(str(e)) from None
+    print(f"list {args.member}/{args.list} removed (its subscribers' consent records are kept)")
+
+
+def cmd_mail_deliver(args: argparse.Namespace) -> None:
+    optin = _optin(args)
+    if not optin.mail.configured:
+        raise CommandError("smtp_url is not set (DATACOMMONS_SMTP_URL): no mail can be sent")
+    mails, hooks = optin.deliver_due()
+    print(f"{mails} messages sent, {hooks} webhooks delivered")
+
+
+def cmd_mail_bounce(args: argparse.Namespace) -> None:
+    optin = _optin(args)
+    optin.outbox.record_bounce(args.address, args.reason)
+    print(f"bounce recorded for {args.address}")
+
+
 def _config(args: argparse.Namespace) -> Config:
     return Config().with_(store=Path(args.store), host=args.host, port=args.port)
 
 
 def _path(value: str | None) -> Path | None:
     return Path(value) if value else None
+
+
+def _country_code(text: str) -> str:
+    if len(text.strip()) != 2 or not text.strip().isalpha():
+        raise argparse.ArgumentTypeError("a two-letter ISO country code, such as GB or FR")
+    return text.strip().upper()
 
 
 def _dump_format(file: str) -> str:
@@ -265,10 +399,15 @@ def parser() -> argparse.ArgumentParser:
     member = sub.add_parser("member", help="member organisations").add_subparsers(dest="action", required=True)
     a = member.add_parser("add", parents=[common], help="add a member organisation (prints its token once)")
     a.add_argument("id"); a.add_argument("--name", required=True); a.add_argument("--homepage")
+    a.add_argument("--phone-country", type=_country_code, metavar="CC",
+                   help="country (ISO code) the member's phone numbers are dialled from when a record has none")
     a.set_defaults(func=cmd_member_add)
     a = member.add_parser("list", parents=[common]); a.set_defaults(func=cmd_member_list)
     a = member.add_parser("token", parents=[common], help="issue another API token for a member")
     a.add_argument("id"); a.add_argument("--label"); a.set_defaults(func=cmd_member_token)
+    a = member.add_parser("licence", parents=[common], help="show or choose the licence of a member's public data")
+    a.add_argument("id"); a.add_argument("licence", nargs="?", help="cc0, cc-by-4.0, odbl or a licence's URL")
+    a.set_defaults(func=cmd_member_licence)
 
     admin = sub.add_parser("admin", help="administrators").add_subparsers(dest="action", required=True)
     a = admin.add_parser("add", parents=[common], help="add an administrator (prints a token once)")
@@ -276,15 +415,25 @@ def parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("load", parents=[common], help="import a member's file (CSV, JSON or RDF)")
     a.add_argument("file"); a.add_argument("--member", required=True)
-    a.add_argument("--mapping", help="column-mapping TOML file for other CSV layouts")
+    a.add_argument("--mapping", help="column-mapping TOML file for other CSV layouts, or a built-in mapping's name (datacommons mapping list)")
     a.add_argument("--format", help="input format when the extension does not tell (csv, json, ttl, jsonld, rdf, nt)")
     a.add_argument("--dry-run", action="store_true", help="show the report and the diff; write nothing")
     a.add_argument("--skip-invalid", action="store_true", help="load the valid records, report the rest")
+    a.add_argument("--strict", action="store_true", help="treat every warning as an error (nothing kept as written)")
+    a.add_argument("--allow-remove-all", action="store_true",
+                   help="commit even if the file removes all or most of the member's records (an empty file, a header-only CSV)")
     a.set_defaults(func=cmd_load)
 
     a = sub.add_parser("validate", parents=[common], help="check a file without a store")
     a.add_argument("file"); a.add_argument("--mapping"); a.add_argument("--format")
+    a.add_argument("--strict", action="store_true", help="treat every warning as an error")
     a.set_defaults(func=cmd_validate)
+
+    mapping = sub.add_parser("mapping", help="the built-in column mappings").add_subparsers(dest="action", required=True)
+    a = mapping.add_parser("list", help="the built-in mappings, by name")
+    a.set_defaults(func=cmd_mapping_list)
+    a = mapping.add_parser("show", help="print a built-in mapping (a start for one of your own)")
+    a.add_argument("name"); a.set_defaults(func=cmd_mapping_show)
 
     policy = sub.add_parser("policy", help="publication policies").add_subparsers(dest="action", required=True)
     a = policy.add_parser("show", parents=[common]); a.add_argument("member"); a.set_defaults(func=cmd_policy_show)
@@ -310,6 +459,34 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--format", choices=["nquads", "trig"])
     a.add_argument("--audience", default="public", help="public (default), member:ID or admin")
     a.set_defaults(func=cmd_dump)
+
+    lists = sub.add_parser("list", help="members' mailing lists").add_subparsers(dest="action", required=True)
+    for action, func in (("add", cmd_list_add), ("set", cmd_list_set)):
+        a = lists.add_parser(action, parents=[common], help=f"{action} a member's mailing list")
+        a.add_argument("member"); a.add_argument("list")
+        a.add_argument("--name", required=action == "add")
+        for lang in ("en", "fr", "es"):
+            a.add_argument(f"--description-{lang}", help=f"description in {lang}")
+        a.add_argument("--language", help="language the list writes in (en, fr, es, fr-CA...)")
+        a.add_argument("--topic", action="append", help="a topic (repeat for several)")
+        a.add_argument("--frequency", help="daily, weekly, monthly, quarterly, yearly or irregular")
+        a.add_argument("--postal-address", help="the member's mailing address for footers and consent requests")
+        a.add_argument("--contact", help="the member's email, phone or web contact")
+        a.add_argument("--public-count", action=argparse.BooleanOptionalAction, default=None,
+                       help="show the number of subscribers on the public page")
+        a.add_argument("--webhook", help="URL that receives a signed POST on every subscribe/unsubscribe")
+        a.set_defaults(func=func)
+    a = lists.add_parser("show", parents=[common]); a.add_argument("member"); a.add_argument("list", nargs="?")
+    a.set_defaults(func=cmd_list_show)
+    a = lists.add_parser("remove", parents=[common]); a.add_argument("member"); a.add_argument("list")
+    a.set_defaults(func=cmd_list_remove)
+
+    mail = sub.add_parser("mail", help="the commons' own mail").add_subparsers(dest="action", required=True)
+    a = mail.add_parser("deliver", parents=[common], help="send queued mail and webhooks that are due")
+    a.set_defaults(func=cmd_mail_deliver)
+    a = mail.add_parser("bounce", parents=[common], help="record a bounce the mail provider reported")
+    a.add_argument("address"); a.add_argument("--reason", default="reported bounce")
+    a.set_defaults(func=cmd_mail_bounce)
 
     for name, func, help_ in (("serve", cmd_serve, "serve the commons over HTTP"),
                               ("demo", cmd_demo, "build a demo commons and serve it")):

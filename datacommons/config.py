@@ -11,6 +11,7 @@
 | sparql_user | DATACOMMONS_SPARQL_USER | (none) | user name for HTTP basic authentication to the store, if it asks |
 | sparql_password | DATACOMMONS_SPARQL_PASSWORD | (none) | its password |
 | base | DATACOMMONS_BASE | http://localhost:8080 | base IRI of every URI the commons mints; fixed when a store is created |
+| public_url | DATACOMMONS_PUBLIC_URL | (the base) | where people and programs reach this server (`https://commons.example`); every link the commons publishes (JSON-LD contexts, search results, sitemaps, VoID, DCAT, the service description, OpenAPI, embeds) starts with it, never with the request's `Host` header |
 | host | DATACOMMONS_HOST | 127.0.0.1 | address `serve` listens on |
 | port | DATACOMMONS_PORT | 8080 | port `serve` listens on |
 | threads | DATACOMMONS_THREADS | 8 | WSGI worker threads |
@@ -23,8 +24,20 @@
 | service_allowlist | DATACOMMONS_SERVICE_ALLOWLIST | (none) | SPARQL endpoints a query may call with SERVICE, separated by spaces |
 | response_cache_mb | DATACOMMONS_RESPONSE_CACHE_MB | 32 | MB of whole answers (entity pages, searches, the home page) kept to be served again; see "Memory" below |
 | switch_interval_ms | DATACOMMONS_SWITCH_INTERVAL_MS | 1 | how long a `serve` thread keeps the GIL when another wants it (Python's default is 5) |
+| smtp_url | DATACOMMONS_SMTP_URL | (none) | the SMTP server the commons sends its own mail through (confirmations, notices): `smtp://127.0.0.1:2525`, `smtp+starttls://user:pass@host:587`, `smtps://user:pass@host:465`; no mail is sent without it |
+| mail_from | DATACOMMONS_MAIL_FROM | no-reply@(base's host) | the From address of that mail |
+| dkim_domain | DATACOMMONS_DKIM_DOMAIN | (none) | DKIM signing domain (d=); with the two below, every message is DKIM-signed |
+| dkim_selector | DATACOMMONS_DKIM_SELECTOR | (none) | DKIM selector (s=): the public key is at `{selector}._domainkey.{domain}` |
+| dkim_key_file | DATACOMMONS_DKIM_KEY_FILE | (none) | the DKIM private key, a PEM file |
+| operator_name | DATACOMMONS_OPERATOR_NAME | the operator of the Data Commons at (base) | who runs the commons: named in every consent request and footer (CASL) |
+| operator_address | DATACOMMONS_OPERATOR_ADDRESS | (none) | the operator's mailing address (CASL requires one before going live) |
+| operator_contact | DATACOMMONS_OPERATOR_CONTACT | (base)/ | the operator's email, phone or web contact |
+| consent_ip | DATACOMMONS_CONSENT_IP | truncated | network addresses in the consent log: `kept`, `truncated` (IPv4 /24, IPv6 /48) or `none` |
+| trusted_proxies | DATACOMMONS_TRUSTED_PROXIES | (none) | addresses of reverse proxies whose `X-Forwarded-For` is believed, separated by spaces |
+| subscribe_rate_limit | DATACOMMONS_SUBSCRIBE_RATE_LIMIT | 10/hour;100/day | sign-up requests per client address, and ten times that per network (/24, /48) |
 | tile_url | DATACOMMONS_TILE_URL | https://tile.openstreetmap.org/{z}/{x}/{y}.png | map tiles of the directory's maps (an outside server; empty for no tiles) |
 | tile_attribution | DATACOMMONS_TILE_ATTRIBUTION | © OpenStreetMap contributors | credit shown on the maps for the tiles |
+| default_licence | DATACOMMONS_DEFAULT_LICENCE | cc-by-4.0 | licence of a member's public data until it chooses one (`cc0`, `cc-by-4.0`, `odbl` or a licence's URL; see `datacommons member licence`) |
 
 Memory (`serve`, measured at 100,000 co-ops, 2.5M quads): a fresh server holds about 80 MB
 RSS (Python, Flask, pyoxigraph). Reading the store grows it: RocksDB (inside pyoxigraph, not
@@ -68,6 +81,7 @@ class Config:
     sparql_password: str | None = field(
         default_factory=lambda: os.environ.get("DATACOMMONS_SPARQL_PASSWORD")
     )
+    public_url: str | None = field(default_factory=lambda: os.environ.get("DATACOMMONS_PUBLIC_URL"))
     host: str = field(default_factory=lambda: _env("DATACOMMONS_HOST", "127.0.0.1"))
     port: int = field(default_factory=lambda: int(_env("DATACOMMONS_PORT", "8080")))
     threads: int = field(default_factory=lambda: int(_env("DATACOMMONS_THREADS", "8")))
@@ -97,6 +111,23 @@ class Config:
     )
     tile_attribution: str = field(
         default_factory=lambda: _env("DATACOMMONS_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+    )
+    default_licence: str = field(default_factory=lambda: _env("DATACOMMONS_DEFAULT_LICENCE", "cc-by-4.0"))
+
+    smtp_url: str | None = field(default_factory=lambda: os.environ.get("DATACOMMONS_SMTP_URL"))
+    mail_from: str | None = field(default_factory=lambda: os.environ.get("DATACOMMONS_MAIL_FROM"))
+    dkim_domain: str | None = field(default_factory=lambda: os.environ.get("DATACOMMONS_DKIM_DOMAIN"))
+    dkim_selector: str | None = field(default_factory=lambda: os.environ.get("DATACOMMONS_DKIM_SELECTOR"))
+    dkim_key_file: str | None = field(default_factory=lambda: os.environ.get("DATACOMMONS_DKIM_KEY_FILE"))
+    operator_name: str | None = field(default_factory=lambda: os.environ.get("DATACOMMONS_OPERATOR_NAME"))
+    operator_address: str | None = field(default_factory=lambda: os.environ.get("DATACOMMONS_OPERATOR_ADDRESS"))
+    operator_contact: str | None = field(default_factory=lambda: os.environ.get("DATACOMMONS_OPERATOR_CONTACT"))
+    consent_ip: str = field(default_factory=lambda: _env("DATACOMMONS_CONSENT_IP", "truncated"))
+    trusted_proxies: frozenset[str] = field(
+        default_factory=lambda: frozenset(_env("DATACOMMONS_TRUSTED_PROXIES", "").split())
+    )
+    subscribe_rate_limit: str = field(
+        default_factory=lambda: _env("DATACOMMONS_SUBSCRIBE_RATE_LIMIT", "10/hour;100/day")
     )
 
     def with_(self, **changes: object) -> "Config":

@@ -49,7 +49,7 @@ class Field:
 FIELDS: tuple[Field, ...] = (
     Field("name", (GR.name.value,), False, Level.PUBLIC, "Name"),
     Field("description", (DCTERMS.description.value,), False, Level.PUBLIC, "Description"),
-    Field("website", (FOAF.homepage.value,), False, Level.PUBLIC, "Website"),
+    Field("website", (FOAF.homepage.value, FOAF.page.value), False, Level.PUBLIC, "Website"),
     Field("email", (VCARD.hasEmail.value,), False, Level.MEMBERS, "Email"),
     Field("phone", (VCARD.hasTelephone.value,), False, Level.MEMBERS, "Phone"),
     Field("street", (VCARD["street-address"].value,), True, Level.MEMBERS, "Street address"),
@@ -70,6 +70,7 @@ FIELDS: tuple[Field, ...] = (
     Field("offerings", (COOP.offers.value,), False, Level.PUBLIC, "Offerings"),
     Field("social", (SCHEMA.sameAs.value,), False, Level.PUBLIC, "Social links"),
     Field("registration_id", (COOP.registrationNumber.value,), False, Level.PUBLIC, "Registration number"),
+    Field("opening_hours", (SCHEMA.openingHours.value,), False, Level.PUBLIC, "Opening hours"),
 )
 
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
@@ -86,12 +87,9 @@ TEMPLATE_COLUMNS: tuple[str, ...] = (
 # Accepted beyond the template (the community's standard CSV carries them).
 EXTRA_COLUMNS: tuple[str, ...] = (
     "primary_activity", "membership_type", "qualifiers", "offerings", "social", "registration_id",
+    "opening_hours",  # OSM's opening_hours syntax ("Mo-Fr 09:00-17:00"), as written
 )
 MULTI_VALUED: frozenset[str] = frozenset(
     {"structure", "activities", "qualifiers", "offerings", "social"}
 )
 
-
-def policy_field(column: str) -> str:
-    """The policy field governing a template column."""
-    return "coordinates" if column in ("latitude", "longitude") else column

@@ -73,7 +73,9 @@ def policy_triples(policy: Policy, uris: Uris) -> list[Triple]:
 
 
 def policy_from_triples(member: str, triples: Iterable[Triple], uris: Uris) -> Policy:
-    """Read a policy back from its triples; fields it does not name keep their default."""
+    """Read a policy back from its triples; fields it does not name keep their default.
+    A rule with a level that is not one of the commons' levels is refused (ValueError
+    naming the rule and the level IRI) rather than read as some level."""
     node = uris.policy(member)
     levels = dict(DEFAULT_POLICY)
     rules: dict[str, dict[str, str]] = defaultdict(dict)
@@ -86,10 +88,19 @@ def policy_from_triples(member: str, triples: Iterable[Triple], uris: Uris) -> P
             modified = o
         elif s.startswith(node + "#"):
             rules[s][p] = o
-    for rule in rules.values():
-        name, level = rule.get(COOP.field.value), LEVEL_OF_IRI.get(rule.get(COOP.level.value, ""))
-        if name in FIELDS_BY_NAME and level is not None:
-            levels[name] = level
+    for iri, rule in sorted(rules.items()):
+        name, level_iri = rule.get(COOP.field.value), rule.get(COOP.level.value, "")
+        if name not in FIELDS_BY_NAME:
+            continue
+        level = LEVEL_OF_IRI.get(level_iri)
+        if level is None:
+            # Never guess: a level read as None or as a default would publish the field
+            # at a level its member did not choose.
+            raise ValueError(
+                f"policy of member {member!r}, rule <{iri}> (field {name!r}): unknown level "
+                f"<{level_iri}>; levels are {', '.join(f'<{i}>' for i in LEVEL_OF_IRI)}"
+            )
+        levels[name] = level
     return Policy(member, levels, version, modified)
 
 

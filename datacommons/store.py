@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import gc
 import hashlib
+import itertools
 import shutil
 import threading
 import traceback
@@ -114,6 +115,11 @@ class Commons:
         except RemoteStoreError as e:
             self._opened.close()
             raise StoreError(str(e)) from None
+
+    @property
+    def config(self) -> Config:
+        """The configuration the commons was opened with (read by `licences`, for one)."""
+        return self._config
 
     def _open(self) -> None:
         try:
@@ -536,8 +542,12 @@ class Commons:
         self.system.set_setting("public-view", views.VIEW_LAYOUT)
 
     def dump(self, output, audience: Audience, fmt: RdfFormat = RdfFormat.N_QUADS) -> None:
-        """Serialise every quad the audience may read (streamed, never built in memory)."""
-        serialize(self.readable_quads(audience), output, format=fmt)
+        """Serialise every quad the audience may read (streamed, never built in memory),
+        after what the dump says about its licences (`licences.dump_statements`)."""
+        from . import licences
+
+        about = licences.dump_statements(self, self.graphs_for(audience))
+        serialize(itertools.chain(about, self.readable_quads(audience)), output, format=fmt)
 
 
 

@@ -11,7 +11,7 @@ import secrets
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 SCHEMA = """
@@ -27,7 +27,15 @@ CREATE TABLE IF NOT EXISTS tokens (
     created TEXT NOT NULL,
     revoked TEXT
 );
+CREATE TABLE IF NOT EXISTS sessions (
+    hash TEXT PRIMARY KEY,
+    token TEXT NOT NULL,
+    created TEXT NOT NULL,
+    ended TEXT
+);
 """
+# A browser's sign-in lasts at most this long (the cookie itself ends with the browser session).
+SESSION_LIFETIME = timedelta(days=7)
 
 TOKEN_PREFIX = "dct_"
 
@@ -112,6 +120,20 @@ class System:
                 (key, value),
             )
 
+    def set_settings(self, values: dict[str, str], remove: tuple[str, ...] = ()) -> None:
+        """Set and remove settings in one transaction: a crash leaves all of it or none."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(
+                    "INSERT INTO settings (key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", list(values.items()))
+                self._db.executemany("DELETE FROM settings WHERE key = ?", [(k,) for k in remove])
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
     # members
     def add_member(self, member: str, name: str, homepage: str | None = None) -> None:
         with self._lock:
@@ -164,3 +186,34 @@ class System:
                 (_now(), member),
             )
         return cursor.rowcount
+
+    # browser sessions: the cookie carries a random session id, never the API token; the
+    # id is kept here as a hash (like tokens) and stands for the token it was opened with
+    def open_session(self, token: str) -> str:
+        """A new session for a valid token; returns the session id to put in the cookie."""
+        if self.owner_of(token) is None:
+            raise SystemError_("the token is unknown or has been revoked")
+        session_id = secrets.token_urlsafe(32)
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO sessions (hash, token, created) VALUES (?, ?, ?)",
+                (hash_token(session_id), hash_token(token), _now()),
+            )
+        return session_id
+
+    def session_owner(self, session_id: str) -> TokenOwner | None:
+        """Who a session stands for; None once it was ended (sign-out), it expired, or its
+        token was revoked."""
+        oldest = (datetime.now(timezone.utc) - SESSION_LIFETIME).isoformat(timespec="seconds")
+        with self._lock:
+            row = self._db.execute(
+                "SELECT t.kind, t.member, t.label FROM sessions s JOIN tokens t ON t.hash = s.token "
+                "WHERE s.hash = ? AND s.ended IS NULL AND s.created >= ? AND t.revoked IS NULL",
+                (hash_token(session_id), oldest),
+            ).fetchone()
+        return TokenOwner(*row) if row else None
+
+    def end_session(self, session_id: str) -> None:
+        with self._lock:
+            self._db.execute("UPDATE sessions SET ended = ? WHERE hash = ? AND ended IS NULL",
+                             (_now(), hash_token(session_id)))

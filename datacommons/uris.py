@@ -9,7 +9,10 @@ from .fields import Level
 
 MEMBER_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 RESERVED_MEMBER_IDS = frozenset(
-    {"member", "org", "import", "graph", "commons", "vocabulary", "concept", "admin", "system", "public", "source"}
+    {"member", "org", "import", "graph", "commons", "vocabulary", "concept", "admin", "system", "public", "source",
+     # mailing lists: {base}/id/list/{member}/{list}; /lists/{member}/{list} beside the
+     # mail's links /lists/confirm/..., /lists/unsubscribe/..., /lists/manage/..., /lists/never/...
+     "list", "lists", "confirm", "unsubscribe", "manage", "never"}
 )
 
 

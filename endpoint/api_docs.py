@@ -5,9 +5,9 @@ The response shape written here is a promise: tests check that /api/search answe
 exactly these keys, so a change to one without the other fails."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
-from . import api_docs_write
+from . import api_docs_lists, api_docs_write, published
 from .query_catalogue import catalogue
 from .search_query import DEFAULT_PER_PAGE, DEFAULT_RADIUS_KM, MAX_PER_PAGE
 
@@ -42,8 +42,9 @@ SEARCH_PARAMETERS = [
     {"name": "per_page", "in": "query", "required": False,
      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}},
     {"name": "format", "in": "query", "required": False,
-     "description": "json (default), jsonld, or geojson (every matching co-op with a position, up to 5,000).",
-     "schema": {"type": "string", "enum": ["json", "jsonld", "geojson"]}},
+     "description": "json (default), jsonld, geojson (every matching co-op with a position, up to 5,000), "
+                    "or csv (every matching co-op, all pages, as a download).",
+     "schema": {"type": "string", "enum": ["json", "jsonld", "geojson", "csv"]}},
 ]
 
 TAG = {"type": "object", "required": ["code", "label"], "properties": {
@@ -112,6 +113,7 @@ def document(server: str) -> dict[str, object]:
                     "application/json": {"schema": {"$ref": "#/components/schemas/SearchResults"}},
                     "application/ld+json": {"schema": {"$ref": "#/components/schemas/SearchResults"}},
                     "application/geo+json": {"schema": {"type": "object"}},
+                    "text/csv": {"schema": {"type": "string"}},
                 }},
                 "400": {"description": "A malformed parameter; the body says which."},
             },
@@ -132,6 +134,7 @@ def document(server: str) -> dict[str, object]:
         }},
     }
     paths.update(api_docs_write.paths())
+    paths.update(api_docs_lists.paths())  # mailing lists (endpoint/optin.py)
     for q in catalogue().values():
         paths[f"/queries/{q.name}"] = {"get": {
             "summary": q.title, "description": q.description,
@@ -167,4 +170,4 @@ def document(server: str) -> dict[str, object]:
 
 @bp.route("/api/openapi.json")
 def openapi() -> Response:
-    return jsonify(document(request.url_root.rstrip("/")))
+    return jsonify(document(published.root()))

@@ -57,7 +57,7 @@ DIFF = {
 PREVIEW = {
     "type": "object",
     "required": ["preview", "member", "source", "expires", "records", "skipped", "errors", "warnings",
-                 "committable", "diff", "commit", "discard"],
+                 "committable", "mass_removal", "diff", "commit", "discard"],
     "properties": {
         "preview": {"type": "string", "description": "The preview's id; nothing is written yet."},
         "member": {"type": "string"},
@@ -68,6 +68,9 @@ PREVIEW = {
         "errors": {"type": "array", "items": _ref("Problem")},
         "warnings": {"type": "array", "items": _ref("Problem")},
         "committable": {"type": "boolean"},
+        "mass_removal": {"type": ["string", "null"], "description": "Set when the import would remove "
+                         "all or most of the member's records (an empty file?): the commit must then "
+                         "say allow_remove_all=true."},
         "diff": _ref("TableDiff"),
         "commit": {"type": "string", "format": "uri", "description": "POST here to write it."},
         "discard": {"type": "string", "format": "uri", "description": "DELETE here to drop it."},
@@ -147,6 +150,8 @@ def paths() -> dict[str, object]:
         "/api/imports/previews/{preview_id}/commit": {
             "parameters": [_PREVIEW_ID],
             "post": {"summary": "Write a preview: all of it, in one transaction, or nothing",
+                     "description": "An import that removes all or most of the member's records is "
+                                    "refused (422) unless the query or body says allow_remove_all=true.",
                      "security": MEMBER_TOKEN,
                      "responses": {"200": _json("Written.", {"type": "object", "properties": {
                          "import": {"type": "string", "format": "iri", "description": "The import's provenance record."},

@@ -8,11 +8,22 @@ from datacommons.config import Config
 from datacommons.store import Commons
 
 
+def _wants_html_error() -> bool:
+    """A browser gets the styled page, anything else the plain line. Asked as "which of the
+    two does the client rate higher" rather than "is text/html its favourite": Chromium's
+    Accept lists `application/signed-exchange;v=b3` and werkzeug's `best` ranks that first.
+    On a tie (`*/*`, curl) the plain line wins."""
+    return request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html"
+
+
 def create_app(commons: Commons, config: Config | None = None) -> Flask:
     app = Flask(__name__)
     app.config["DATACOMMONS"] = config or Config()
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
     app.extensions["commons"] = commons
+    from datacommons import licences
+
+    licences.default(commons)  # a default licence that is none stops the server at its start
 
     from . import entities, graphstore, home, limits, sparql
 
@@ -34,14 +45,23 @@ def create_app(commons: Commons, config: Config | None = None) -> Flask:
     app.extensions["search_indexes"] = SearchIndexes(commons)
     for blueprint in (directory.bp, api_docs.bp, named_queries.bp, discovery.bp, widget.bp):
         app.register_blueprint(blueprint)
+    from . import stats  # the commons in charts (public numbers only)
+
+    app.register_blueprint(stats.bp)
     templating.install(app)
+    from datacommons.optin import Optin
+
+    from . import optin  # mailing lists: sign-up pages, the mail's links, the lists API
+
+    app.extensions["optin"] = Optin(commons, app.config["DATACOMMONS"])
+    app.register_blueprint(optin.bp)
     from . import response_cache
 
     response_cache.install(app, int(app.config["DATACOMMONS"].response_cache_mb * 1024 * 1024))  # exact answers (audience, request, store version) served again
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        wants_html = request.accept_mimetypes.best == "text/html"
+        wants_html = _wants_html_error()
         if wants_html:
             body = render_template("error.html", error=error)
         else:

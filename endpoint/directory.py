@@ -8,13 +8,14 @@ one sees through search what the access decision does not grant them.
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, ServiceUnavailable
 
 from datacommons.vocab import COOP_CONCEPT, SCHEME_ACTIVITY, SCHEME_STRUCTURE
 
-from . import negotiate, response_cache
+from . import negotiate, published, response_cache, search_csv
 from .auth import current_audience
 from .iri_paths import page_for
 from .search_index import Index, IndexNotReady, SearchIndexes
@@ -87,7 +88,11 @@ def facet_for_concept(iri: str) -> tuple[str, str] | None:
 @bp.route("/search")
 def search_page() -> Response:
     results = search()
-    wants = negotiate.best(request, ["text/html", "application/json"], {}, "text/html")
+    if request.args.get("format") == "csv":
+        return _csv(results)
+    wants = negotiate.best(request, ["text/html", "application/json", "text/csv"], {}, "text/html")
+    if wants == "text/csv":
+        return _csv(results)
     if wants == "application/json":
         return _json(results)
     base = current_app.extensions["commons"].uris.base
@@ -104,17 +109,23 @@ def api_search() -> Response:
     fmt = request.args.get("format", "")
     if fmt == "geojson":
         return _geojson(results)
+    if fmt == "csv":
+        return _csv(results)
+    if fmt and fmt not in ("json", "jsonld"):
+        raise BadRequest(f"format {fmt!r} is not offered; use json, jsonld, geojson or csv")
     wanted = {"json": "application/json", "jsonld": "application/ld+json"}.get(fmt) or negotiate.best(
-        request, ["application/json", "application/ld+json", GEOJSON], {}, "application/json")
+        request, ["application/json", "application/ld+json", GEOJSON, "text/csv"], {}, "application/json")
     if wanted == GEOJSON:
         return _geojson(results)
+    if wanted == "text/csv":
+        return _csv(results)
     return _json(results, linked=wanted == "application/ld+json")
 
 
 def api_document(results: Results) -> dict[str, object]:
     """The API's response: stable keys, documented in /api/openapi.json (SearchResults)."""
     s = results.search
-    root = request.url_root.rstrip("/")
+    root = published.root()
     base = current_app.extensions["commons"].uris.base
     api = root + url_for("directory.api_search")
 
@@ -156,7 +167,7 @@ def _json(results: Results, linked: bool = False) -> Response:
 
 
 def _geojson(results: Results) -> Response:
-    root = request.url_root.rstrip("/")
+    root = published.root()
     base = current_app.extensions["commons"].uris.base
     features = [
         {"type": "Feature", "id": p["id"],
@@ -166,5 +177,18 @@ def _geojson(results: Results) -> Response:
     ]
     response = Response(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
                         mimetype=GEOJSON)
+    response.headers["Vary"] = "Accept, Authorization"
+    return response
+
+
+def _csv(results: Results) -> Response:
+    """Every match of the search as a CSV download, named after the search."""
+    root = published.root()
+    base = current_app.extensions["commons"].uris.base
+    body = search_csv.render(results.every_row(), lambda iri: _absolute(root, page_for(base, iri)))
+    response = Response(body, mimetype="text/csv")
+    response.charset = "utf-8"
+    name = "-".join(w for w in re.findall(r"[A-Za-z0-9]+", results.search.q.lower())[:5]) or "all"
+    response.headers["Content-Disposition"] = f'attachment; filename="coops-{name}.csv"'
     response.headers["Vary"] = "Accept, Authorization"
     return response

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from datetime import datetime
 from collections.abc import Iterator
-from itertools import islice
+from itertools import chain, islice
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -21,11 +22,12 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, s
 from werkzeug.exceptions import NotFound
 from werkzeug.http import is_resource_modified
 
+from datacommons import licences
 from datacommons.vocab import (
     COOP, DCAT, DCTERMS, ESS, FOAF, GEO, GR, RDF, SCHEMA, SKOS, VCARD, VOID, XSD, Namespace,
 )
 
-from . import internal_queries, negotiate, queries
+from . import internal_queries, negotiate, published, queries
 from .auth import current_audience
 from .directory import search_indexes
 from .represent import choose_media, represent
@@ -39,7 +41,7 @@ VOCABULARIES = (ESS, COOP, GR, VCARD, GEO, SCHEMA, DCTERMS, FOAF, SKOS)
 
 
 def _root() -> str:
-    return request.url_root.rstrip("/")
+    return published.root()
 
 
 def _readable_graphs() -> set[str]:
@@ -103,6 +105,13 @@ def void_triples() -> list[Triple]:
         Triple(partition, VOID["class"], COOP.MemberOrganisation),
         Triple(partition, VOID.entities, _int(members)),
     ]
+    partition = BlankNode()
+    t += [
+        Triple(dataset, VOID.classPartition, partition),
+        Triple(partition, VOID["class"], COOP.MailingList),
+        Triple(partition, VOID.entities, _int(len(current_app.extensions["optin"].lists.all()))),
+    ]
+    licensed = licences.graph_licences(commons, sizes)
     for graph, n in sorted(sizes.items()):
         subset = NamedNode(f"{base}/void#graph-{hashlib.sha256(graph.encode()).hexdigest()[:12]}")
         t += [
@@ -114,6 +123,8 @@ def void_triples() -> list[Triple]:
         member = _member_of(graph)
         if member:
             t.append(Triple(subset, DCTERMS.publisher, NamedNode(commons.uris.member(member))))
+        if graph in licensed:
+            t.append(Triple(subset, DCTERMS.license, NamedNode(licensed[graph][1].iri)))
     return t
 
 
@@ -160,8 +171,52 @@ def dcat_triples() -> list[Triple]:
         Triple(api, DCAT.endpointURL, NamedNode(f"{root}/api/search")),
         Triple(api, DCAT.endpointDescription, NamedNode(f"{root}/api/openapi.json")),
         Triple(api, DCAT.servesDataset, dataset),
+        *_lists_service(base, root, catalog, dataset),
     ]
+    t += _member_datasets(dataset, dump)
     return t
+
+
+def _lists_service(base: str, root: str, catalog: NamedNode, dataset: NamedNode) -> list[Triple]:
+    """The mailing lists API, and each list (public linked data; never its subscribers)."""
+    service = NamedNode(f"{base}/catalog#lists-api")
+    t = [
+        Triple(catalog, DCAT.service, service),
+        Triple(service, RDF.type, DCAT.DataService),
+        Triple(service, DCTERMS["title"], Literal("Member organisations' mailing lists (double opt-in sign-up)")),
+        Triple(service, DCAT.endpointURL, NamedNode(f"{root}/api/lists")),
+        Triple(service, DCAT.servesDataset, dataset),
+    ]
+    optin = current_app.extensions["optin"]
+    t += [Triple(dataset, DCTERMS.hasPart, NamedNode(optin.lists.iri(l.member, l.id))) for l in optin.lists.all()]
+    return t
+
+
+def _member_datasets(dataset: NamedNode, dump: NamedNode) -> list[Triple]:
+    """One DCAT dataset per member whose public data the audience reads, with the licence its
+    member chose: the whole is many members' data under their own terms (the dump carries
+    the same per graph, `licences.dump_statements`)."""
+    commons = current_app.extensions["commons"]
+    t = [Triple(dump, DCTERMS.rights, Literal(
+        "Each member organisation's public data is under the licence it chose: see the "
+        "member datasets (dcterms:license), also stated in the dump per graph."))]
+    for graph, (member, licence) in sorted(licences.graph_licences(commons, _readable_graphs()).items()):
+        part = NamedNode(f"{commons.uris.base}/catalog#dataset-{member}")
+        t += [
+            Triple(dataset, DCTERMS.hasPart, part),
+            Triple(part, RDF.type, DCAT.Dataset),
+            Triple(part, DCTERMS["title"], Literal(f"Public data of {_member_name(member)}")),
+            Triple(part, DCTERMS.publisher, NamedNode(commons.uris.member(member))),
+            Triple(part, DCTERMS.license, NamedNode(licence.iri)),
+            Triple(part, DCTERMS.isPartOf, dataset),
+            Triple(part, SD.name, NamedNode(graph)),
+        ]
+    return t
+
+
+def _member_name(member: str) -> str:
+    found = current_app.extensions["commons"].system.member(member)
+    return found.name if found else member
 
 
 def _described(name: str, ext: str | None, build) -> Response:
@@ -204,12 +259,23 @@ def dump() -> Response:
     if not is_resource_modified(request.environ, etag=etag, last_modified=modified):
         response = Response(status=304)
     else:
-        response = Response(_gzip_nquads(commons.readable_quads(audience)), mimetype="application/gzip")
+        about = licences.dump_statements(commons, graphs)
+        response = Response(_gzip_nquads(chain(about, commons.readable_quads(audience))), mimetype="application/gzip")
         response.headers["Content-Disposition"] = 'attachment; filename="commons.nq.gz"'
+    response.headers["Link"] = _dump_links(commons, graphs)
     response.set_etag(etag)
     response.last_modified = modified
     response.headers["Vary"] = "Authorization"
     return response
+
+
+def _dump_links(commons, graphs: list[str]) -> str:
+    """The dump's metadata (DCAT, VoID), and its licence when every member's is the same."""
+    links = [f'<{_root()}/catalog>; rel="describedby"', f'<{_root()}/void>; rel="describedby"']
+    used = {licence.iri for _, licence in licences.graph_licences(commons, graphs).values()}
+    if len(used) == 1:
+        links.append(f'<{used.pop()}>; rel="license"')
+    return ", ".join(links)
 
 
 def _gzip_nquads(quads: Iterator[Quad]) -> Iterator[bytes]:
@@ -234,7 +300,8 @@ def sitemap_index() -> Response:
     files = [f"{root}/sitemaps/pages.xml"] + [
         f"{root}/sitemaps/coops-{n}.xml" for n in range(1, (coops + SITEMAP_SIZE - 1) // SITEMAP_SIZE + 1)
     ]
-    return _sitemap_xml("sitemapindex", "sitemap", files)
+    latest = _last_change(sorted(_readable_graphs()))
+    return _sitemap_xml("sitemapindex", "sitemap", files, [latest] * len(files))
 
 
 @bp.route("/sitemaps/pages.xml")
@@ -242,9 +309,13 @@ def sitemap_pages() -> Response:
     commons = current_app.extensions["commons"]
     root = _root()
     urls = [f"{root}/", f"{root}/search", f"{root}/queries", f"{root}/data", f"{root}/vocab"]
+    latest = _last_change(sorted(_readable_graphs()))
+    changed = [latest] * len(urls)
+    by_member = _member_changes()
     for s in commons.query(queries.text("members"), current_audience()):
         urls.append(root + s["member"].value[len(commons.uris.base):])
-    return _urlset(urls)
+        changed.append(by_member.get(s["member"].value.rsplit("/", 1)[-1], latest))
+    return _urlset(urls, changed)
 
 
 @bp.route("/sitemaps/coops-<int:number>.xml")
@@ -252,25 +323,51 @@ def sitemap_coops(number: int) -> Response:
     commons = current_app.extensions["commons"]
     db = search_indexes().connect(current_audience())
     try:
-        iris = [r[0] for r in db.execute(
-            "SELECT iri FROM coop ORDER BY id LIMIT ? OFFSET ?", (SITEMAP_SIZE, (number - 1) * SITEMAP_SIZE))]
+        rows = db.execute(
+            "SELECT c.iri, group_concat(f.value, ' ') FROM (SELECT id, iri FROM coop ORDER BY id LIMIT ? OFFSET ?) c"
+            " LEFT JOIN facet f ON f.coop = c.id AND f.facet = 'member' GROUP BY c.id ORDER BY c.id",
+            (SITEMAP_SIZE, (number - 1) * SITEMAP_SIZE)).fetchall()
     finally:
         db.close()
-    if not iris:
+    if not rows:
         raise NotFound("no such sitemap file")
     root, base = _root(), commons.uris.base
-    return _urlset([root + iri[len(base):] for iri in iris if iri.startswith(base)])
+    by_member = _member_changes()
+    latest = _last_change(sorted(_readable_graphs()))
+    kept = [(iri, members) for iri, members in rows if iri.startswith(base)]
+    return _urlset([root + iri[len(base):] for iri, _ in kept],
+                   [max((by_member[m] for m in (members or "").split() if m in by_member), default=latest)
+                    for _, members in kept])
 
 
-def _urlset(urls: list[str]) -> Response:
-    return _sitemap_xml("urlset", "url", urls)
+def _last_change(graphs: list[str]) -> datetime:
+    return current_app.extensions["commons"].graph_state(graphs)[1]
 
 
-def _sitemap_xml(root: str, item: str, urls: list[str]) -> Response:
-    """A sitemap (<urlset>/<url>) or sitemap index (<sitemapindex>/<sitemap>) of `urls`."""
+def _member_changes() -> dict[str, datetime]:
+    """When each member's data the audience reads last changed: a co-op's page changes when
+    the data of a member that lists it does (its `lastmod` in the sitemap)."""
+    commons = current_app.extensions["commons"]
+    readable = _readable_graphs()
+    out = {}
+    for m in commons.system.members():
+        graphs = sorted(set(commons.uris.member_graphs(m.id)) & readable)
+        if graphs:
+            out[m.id] = _last_change(graphs)
+    return out
+
+
+def _urlset(urls: list[str], changed: list[datetime] | None = None) -> Response:
+    return _sitemap_xml("urlset", "url", urls, changed)
+
+
+def _sitemap_xml(root: str, item: str, urls: list[str], changed: list[datetime] | None = None) -> Response:
+    """A sitemap (<urlset>/<url>) or sitemap index (<sitemapindex>/<sitemap>) of `urls`,
+    each with its `lastmod` when `changed` says when."""
+    stamps = [f"<lastmod>{c.isoformat(timespec='seconds')}</lastmod>" for c in changed] if changed else [""] * len(urls)
     body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<{root} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            + "".join(f"  <{item}><loc>{escape(u)}</loc></{item}>\n" for u in urls)
+            + "".join(f"  <{item}><loc>{escape(u)}</loc>{stamp}</{item}>\n" for u, stamp in zip(urls, stamps))
             + f"</{root}>\n")
     return Response(body, mimetype="application/xml")
 

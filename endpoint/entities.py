@@ -10,9 +10,9 @@ from pyoxigraph import Literal, NamedNode, Quad, Variable
 from werkzeug.exceptions import NotFound
 
 from datacommons.fields import FIELD_BY_PREDICATE, FIELDS_BY_NAME
-from datacommons.vocab import COOP
+from datacommons.vocab import COOP, ESS, OWL, RDF
 
-from . import internal_queries, jsonld, negotiate
+from . import internal_queries, jsonld, negotiate, schema_org
 from .auth import current_audience
 from .describe import SAME_AS, describe, statements
 from .directory import facet_for_concept
@@ -26,7 +26,7 @@ SECTIONS = {
     "where": ("street", "locality", "region", "postal_code", "country"),
     "contact": ("website", "email", "phone"),
     "about": ("founded", "legal_form", "membership_type", "workers", "members", "qualifiers",
-              "offerings", "registration_id"),
+              "offerings", "registration_id", "opening_hours"),
 }
 
 
@@ -56,6 +56,7 @@ def entity(rest: str) -> Response:
     iri, quads, explicit = _find(rest)
     media = choose_media(explicit)
     path = data_path(commons.uris.base, iri)
+    canonical = canonical_of(commons, iri, quads)
 
     def page() -> str:
         found = describe(commons, iri, current_audience(), quads=quads)
@@ -66,12 +67,27 @@ def entity(rest: str) -> Response:
             same_as=found.values(*SAME_AS), formats=negotiate.RDF_EXTENSIONS,
             concept_search=url_for("directory.search_page", **{facet[0]: facet[1]}) if facet else None,
             value_link=value_link, said_by=said_by, statement_rows=statement_rows,
+            canonical=canonical, schema_org=schema_org.organization(found, canonical),
         )
 
     return represent(
         iri=iri, quads=lambda: quads, media=media, html=page, data_path=path,
         graphs={q.graph_name.value for q in quads} | {commons.uris.commons_graph, commons.uris.vocabulary_graph},
+        links=[f'<{canonical}>; rel="canonical"'] if canonical else [],
     )
+
+
+def canonical_of(commons, iri: str, quads: list[Quad]) -> str | None:
+    """The merged co-op (`/id/org/...`) a member's record is one of, if the audience may see
+    the link: search engines and people should land on the page that gathers every member's
+    record, and the record's page and data say so (`rel="canonical"`)."""
+    if commons.uris.is_canonical(iri) or not any(
+        q.subject.value == iri and q.predicate == RDF.type and q.object == ESS.SSEInitiative for q in quads
+    ):
+        return None
+    merged = [s for s in commons.subjects_with(OWL.sameAs.value, iri, current_audience())
+              if commons.uris.is_canonical(s)]
+    return min(merged) if merged else None
 
 
 def value_link(v) -> Markup:

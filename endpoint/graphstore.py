@@ -137,7 +137,9 @@ def _directory(commons: Commons, audience: Audience, member: str) -> Response:
     if plan.errors:
         return Response(plan.report() + "\n", status=400, mimetype="text/plain")
     try:
-        commit_import(commons, plan, audience)
+        # DELETE means "remove everything"; a PUT that empties the graph says so explicitly
+        allow = request.method == "DELETE" or request.args.get("allow_remove_all", "") in ("1", "true", "yes")
+        commit_import(commons, plan, audience, allow_remove_all=allow)
     except ImportRefused as e:
         return Response(f"{e}\n", status=409, mimetype="text/plain")
     status = 201 if not had_data and request.method != "DELETE" else 200

@@ -16,10 +16,10 @@ from datacommons.audience import Audience
 from loaders.history import (
     PreviewGone, committed_count, history_of, preview_rollback, preview_upload, replan,
 )
-from loaders.pipeline import ImportPlan, ImportRefused, commit_import
+from loaders.pipeline import ImportPlan, ImportRefused, MassRemovalRefused, commit_import
 from loaders.record import InputError
 
-from . import imports_auth
+from . import imports_auth, published
 
 bp = Blueprint("imports", __name__)
 imports_auth.install(bp)
@@ -80,11 +80,24 @@ def _commit(preview_id: str, audience: Audience) -> tuple[str, str, int]:
     if plan.errors and not plan.skipped:
         raise UnprocessableEntity(f"{len(plan.errors)} error(s) in {plan.source_name}; nothing was written")
     try:
-        activity = commit_import(_commons(), plan, audience)
+        activity = commit_import(_commons(), plan, audience, allow_remove_all=_allow_remove_all())
+    except MassRemovalRefused as e:
+        raise UnprocessableEntity(str(e)) from None
     except ImportRefused as e:
         raise Conflict(str(e)) from None
     history_of(_commons()).discard(preview_id)
     return activity, preview.member, committed_count(_commons(), preview.member)
+
+
+def _allow_remove_all() -> bool:
+    """The commit's confirmation that removing all or most of the member's records is meant
+    (the preview page's checkbox, or `allow_remove_all=true` in the API's form, JSON body or
+    query)."""
+    body = request.get_json(silent=True) if request.is_json else None
+    value = (body or {}).get("allow_remove_all") if isinstance(body, dict) else None
+    if value is None:
+        value = request.form.get("allow_remove_all", request.args.get("allow_remove_all", ""))
+    return value is True or str(value).lower() in ("1", "true", "on", "yes")
 
 
 def _discard(preview_id: str, audience: Audience) -> None:
@@ -128,9 +141,12 @@ def plan_json(preview, plan: ImportPlan) -> dict:
         "errors": [problem(p) for p in plan.errors],
         "warnings": [problem(p) for p in plan.warnings],
         "committable": not plan.errors or bool(plan.skipped),
+        # set when the import would remove all or most of the member's records: the commit
+        # must then say allow_remove_all=true
+        "mass_removal": plan.mass_removal,
         "diff": _diff_json(plan.diff),
-        "commit": url_for("imports.api_commit", preview_id=preview.id, _external=True),
-        "discard": url_for("imports.api_preview", preview_id=preview.id, _external=True),
+        "commit": published.url("imports.api_commit", preview_id=preview.id),
+        "discard": published.url("imports.api_preview", preview_id=preview.id),
     }
 
 
@@ -170,7 +186,7 @@ def api_history():
     imports = history_of(_commons()).imports(member, committed_count(_commons(), member))
     return jsonify({"member": member, "imports": [
         {"number": i.number, "committed": i.committed, "source": i.source_name, "summary": i.summary,
-         "diff": url_for("imports.api_past", member=member, number=i.number, _external=True)}
+         "diff": published.url("imports.api_past", member=member, number=i.number)}
         for i in imports
     ]})
 
@@ -195,7 +211,8 @@ def home():
     if audience.kind == "anonymous":
         return render_template("imports_signin.html", csrf=imports_auth.csrf_token())
     members = [audience.member] if audience.member else [m.id for m in _commons().system.members()]
-    member = request.args.get("member") or (members[0] if members else None)
+    requested = request.args.get("member")
+    member = _member_for(audience, requested) if requested else (members[0] if members else None)
     imports = history_of(_commons()).imports(member, committed_count(_commons(), member)) if member else []
     return render_template("imports_home.html", audience=audience, members=members, member=member,
                            imports=imports, csrf=imports_auth.csrf_token())

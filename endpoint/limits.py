@@ -4,23 +4,32 @@ Flask-Limiter counts requests per client and answers 429 with `Retry-After` once
 over its limit. The counts live where `rate_limit_storage` says: in the process's memory by
 default; in a shared store (Redis, Memcached, MongoDB: any storage the `limits` library knows)
 when several web workers serve one commons, so that a client's limit is one limit, not one
-per worker. A client is its token when it sends one
+per worker. A client is the audience its valid token resolves to
 (member organisations' scripts, wherever they run from), otherwise its address. Preflight
 requests (OPTIONS) are never counted.
 """
 from __future__ import annotations
 
-import hashlib
-
 from flask import Blueprint, Flask, request
+from werkzeug.exceptions import Unauthorized
+
+from datacommons.audience import ANONYMOUS
+
+from .auth import current_audience
 
 LIMITED_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE"]
 
 
 def client_key() -> str:
-    header = request.headers.get("Authorization", "")
-    if header:
-        return "token:" + hashlib.sha256(header.encode()).hexdigest()[:32]
+    """The resolved audience: a valid token's member (or administrator), else the address. A
+    malformed, unknown or revoked token counts against the address, so rewording the header
+    never buys a fresh allowance (the request is then refused with 401)."""
+    try:
+        audience = current_audience()
+    except Unauthorized:
+        audience = ANONYMOUS
+    if audience.kind != "anonymous":
+        return "audience:" + audience.key + (":" + audience.label if audience.is_admin else "")
     return "address:" + (request.remote_addr or "unknown")
 
 

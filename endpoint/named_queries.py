@@ -21,7 +21,7 @@ from werkzeug.exceptions import BadRequest, NotAcceptable, NotFound, ServiceUnav
 from datacommons.querycheck import QueryRefused
 from datacommons.queryworker import Answer, Failure
 
-from . import negotiate
+from . import csv_cells, negotiate, published
 from .auth import current_audience
 from .query_catalogue import ParameterError, bindings, catalogue, paging
 from .result_cache import StillRunning, keepable
@@ -44,7 +44,7 @@ def index() -> Response:
 def _describe(query) -> dict[str, object]:
     return {
         "name": query.name, "title": query.title, "description": query.description,
-        "url": request.url_root.rstrip("/") + f"/queries/{query.name}",
+        "url": published.root() + f"/queries/{query.name}",
         "parameters": [
             {"name": p.name, "type": p.type, "required": p.required, "default": p.default,
              "description": p.description}
@@ -99,9 +99,13 @@ def run(name: str) -> Response:
     if media != "application/sparql-results+json":
         body = parse_query_results(body, format=QueryResultsFormat.JSON).serialize(
             format=negotiate.RESULT_FORMATS[media])
+        if media == "text/csv":
+            body = csv_cells.neutralise(body)
     response = Response(body, mimetype=media)
     if media.startswith("text/"):
         response.charset = "utf-8"
+    if media == "text/csv":  # a download, named after the query
+        response.headers["Content-Disposition"] = f'attachment; filename="{query.name}.csv"'
     response.headers["Vary"] = "Accept, Authorization"
     return response
 

@@ -26,11 +26,11 @@ from werkzeug.http import is_resource_modified
 
 from datacommons.vocab import PREFIXES
 
-from . import jsonld, negotiate, response_cache
+from . import jsonld, negotiate, published, response_cache
 from .auth import current_audience
 
 OFFERED = [negotiate.HTML, *negotiate.RDF_FORMATS]
-EXTENSIONS = ("html", "ttl", "jsonld", "rdf", "nt", "nq")  # the alternates a `Link` header lists
+EXTENSIONS = ("html", "ttl", "jsonld", "rdf", "nt", "nq", "trig")  # the alternates a `Link` header lists
 _EXTENSION_OF = {negotiate.RDF_EXTENSIONS[e]: e for e in EXTENSIONS}
 
 
@@ -80,6 +80,17 @@ def _graph_state(commons, graphs: frozenset[str]):
     return state
 
 
+def with_default_graph(quads: list[Quad]) -> list[Quad]:
+    """The statements once in the default graph, then each in the graph that holds it.
+
+    A quad-preferring client (Comunica asks for N-Quads first) queries the default graph of
+    what it fetched; with every statement in a member's graph, that graph was empty and it
+    found nothing. The copy holds only what `quads` holds (what the audience may read), so it
+    shows nothing more; who said what stays in the named graphs, for `GRAPH ?g { ... }`."""
+    merged = [Quad(*triple) for triple in dict.fromkeys(q.triple for q in quads)]
+    return merged + quads
+
+
 def represent(
     *,
     iri: str,
@@ -88,12 +99,15 @@ def represent(
     media: str,
     html: Callable[[], str],
     data_path: str | None,
+    links: Iterable[str] = (),
 ) -> Response:
     """The response for `iri` in `media`: the page from `html()`, or `quads()` serialised
     (both are called only when the client's copy is out of date).
 
     `graphs` are the graphs the representation depends on (its statements' and those its
-    labels come from). N-Quads and TriG keep the graph of each statement: who said it."""
+    labels come from). N-Quads and TriG keep the graph of each statement: who said it; see
+    `with_default_graph` for why they also carry each statement once in the default graph.
+    `links`: more `Link` header entries (a member record's `rel="canonical"`)."""
     commons = current_app.extensions["commons"]
     audience = current_audience()
     fingerprint, modified = _graph_state(commons, frozenset(graphs))
@@ -107,12 +121,12 @@ def represent(
     elif media == jsonld.MEDIA:
         triples = dict.fromkeys(q.triple for q in quads())
         response = Response(
-            jsonld.serialize_triples(triples, request.url_root.rstrip("/") + jsonld.CONTEXT_PATH),
+            jsonld.serialize_triples(triples, published.root() + jsonld.CONTEXT_PATH),
             mimetype=media,
         )
     else:
         fmt = negotiate.RDF_FORMATS[media]
-        data = quads() if media in negotiate.DATASET_MEDIA else list(dict.fromkeys(q.triple for q in quads()))
+        data = with_default_graph(quads()) if media in negotiate.DATASET_MEDIA else list(dict.fromkeys(q.triple for q in quads()))
         response = Response(serialize(data, format=fmt, prefixes=PREFIXES), mimetype=media)
     if media.startswith("text/"):
         response.charset = "utf-8"
@@ -120,11 +134,12 @@ def represent(
     response.set_etag(etag)
     response.last_modified = modified
     response.headers["Vary"] = "Accept, Authorization"
+    alternates = [
+        f'<{data_path}.{ext}>; rel="alternate"; type="{negotiate.RDF_EXTENSIONS[ext]}"' for ext in EXTENSIONS
+    ] if data_path else []
+    if alternates or links:
+        response.headers["Link"] = ", ".join([*alternates, *links])
     if data_path:
-        response.headers["Link"] = ", ".join(
-            f'<{data_path}.{ext}>; rel="alternate"; type="{negotiate.RDF_EXTENSIONS[ext]}"'
-            for ext in EXTENSIONS
-        )
         if media in _EXTENSION_OF:
             response.headers["Content-Location"] = f"{data_path}.{_EXTENSION_OF[media]}"
     return response

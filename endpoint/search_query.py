@@ -13,7 +13,7 @@ import re
 import sqlite3
 import threading
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlencode
@@ -132,9 +132,15 @@ class Results:
     match with a position, for maps) is read only when a page asks for it."""
 
     def __init__(self, search: Search, total: int, rows: list[dict[str, object]],
-                 facets: dict[str, list[dict[str, object]]], points: Callable[[], list[dict[str, object]]]):
+                 facets: dict[str, list[dict[str, object]]], points: Callable[[], list[dict[str, object]]],
+                 every_row: Callable[[], Iterator[dict[str, object]]] | None = None):
         self.search, self.total, self.rows, self.facets = search, total, rows, facets
         self._points = points
+        self._every_row = every_row or (lambda: iter(self.rows))
+
+    def every_row(self) -> Iterator[dict[str, object]]:
+        """Every match (not one page), in the page's row shape: what a CSV download holds."""
+        return self._every_row()
 
     @cached_property
     def points(self) -> list[dict[str, object]]:
@@ -256,7 +262,17 @@ def run(index: Index, search: Search) -> Results:
     return Results(
         search, total, _rows(index.db, facets, page, distances), _facets(facets, search, base, chosen),
         lambda: _points(index.db, match),
+        lambda: _every_row(index.db, facets, match, distances),
     )
+
+
+def _every_row(db: sqlite3.Connection, facets: Facets, match: int,
+               distances: dict[int, float]) -> Iterator[dict[str, object]]:
+    numbers = _numbers(match)
+    if distances:
+        numbers.sort(key=lambda n: (distances[n], n))
+    for start in range(0, len(numbers), 500):
+        yield from _rows(db, facets, numbers[start:start + 500], distances)
 
 
 def _any(values_bits: dict[str, int], values: tuple[str, ...]) -> int:

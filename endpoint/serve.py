@@ -41,6 +41,18 @@ def _compile_templates(app) -> None:
         env.get_template(name)
 
 
+def _start_delivery(app, commons: Commons) -> None:
+    """Queued mail and webhooks go out from a background thread of the server. Unsubscribe
+    links must be https in any real deployment (RFC 8058): say so when mail is on and they
+    would not be."""
+    optin = app.extensions["optin"]
+    if optin.mail.configured and not commons.uris.base.startswith("https://"):
+        print(f"warning: mail is configured (smtp_url) but base {commons.uris.base} is not https: "
+              "the unsubscribe links in the mail would not be either (RFC 8058 asks for https)",
+              file=sys.stderr, flush=True)
+    optin.start_delivery()
+
+
 def serve(commons: Commons, config: Config) -> None:
     _limit_malloc_arenas()
     # A thread that gave up the GIL (SQLite, the store, a socket) waits a whole switch
@@ -52,6 +64,7 @@ def serve(commons: Commons, config: Config) -> None:
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     app = create_app(commons, config)
     threading.Thread(target=_compile_templates, args=(app,), name="templates", daemon=True).start()
+    _start_delivery(app, commons)
     print(f"Data Commons serving {commons.uris.base} on http://{config.host}:{config.port}/", flush=True)
     waitress_serve(
         app,
@@ -60,4 +73,7 @@ def serve(commons: Commons, config: Config) -> None:
         threads=config.threads,
         ident="datacommons",
         channel_timeout=120,
+        # X-Forwarded-For reaches the application only when proxies are configured; it then
+        # believes the header only from them (`client_ip`)
+        clear_untrusted_proxy_headers=not config.trusted_proxies,
     )

@@ -31,7 +31,7 @@ from datacommons.queryworker import Answer, Failure, QueryJob, UpdateJob, Worksp
 from datacommons.store import Commons, StoreError
 from datacommons.vocab import PREFIXES
 
-from . import negotiate
+from . import csv_cells, negotiate, published
 from .auth import current_audience
 from .result_cache import AnswerKey, ResultCache, StillRunning, keepable
 
@@ -131,7 +131,8 @@ def _query(text: str) -> Response:
             raise NotAcceptable(_unacceptable(answer.message))
         raise BadRequest(_failure_text(answer))
     assert isinstance(answer, Answer)
-    response = Response(answer.body, mimetype=answer.media_type)
+    body = csv_cells.neutralise(answer.body) if answer.media_type == "text/csv" else answer.body
+    response = Response(body, mimetype=answer.media_type)
     if answer.media_type.startswith("text/"):
         response.charset = "utf-8"
     if answer.kind != "boolean":
@@ -312,7 +313,7 @@ def _service_description() -> Response:
 
     media = wants or "text/turtle"
     body = serialize(
-        description(request.base_url, _commons(), _config()),
+        description(published.url("sparql.sparql"), _commons(), _config()),
         format=negotiate.RDF_FORMATS[media],
         prefixes=PREFIXES,
     )

@@ -11,6 +11,7 @@ import re
 
 from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
 
+from . import published
 from .directory import search
 from .search_index import FACETS
 
@@ -42,4 +43,4 @@ def embed() -> Response:
 
 @bp.route("/widget")
 def docs() -> Response:
-    return Response(render_template("widget.html", root=request.url_root.rstrip("/")), mimetype="text/html")
+    return Response(render_template("widget.html", root=published.root()), mimetype="text/html")

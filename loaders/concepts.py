@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import difflib
 import functools
+import gettext
 import re
 import unicodedata
 from pathlib import Path
 
 import pycountry
+from rapidfuzz import fuzz, process
 from pyoxigraph import Literal, NamedNode, parse
 
 from datacommons.vocab import COOP_CONCEPT, ESS_STANDARD, RDF, SKOS
@@ -224,7 +226,9 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
 
 _SKOS_LABELS = {SKOS.prefLabel.value: 0, SKOS.altLabel.value: 1, SKOS.hiddenLabel.value: 2}
 _COOP_RUN = re.compile(r"coop(?!er)")
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+# Letters of every script count ("Ελλάδα", "България"): a key of only Latin letters made
+# every Greek name the same empty key, and "Ελλάδα" read as Andorra.
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 def canonical_iri(iri: str) -> str:
@@ -404,12 +408,33 @@ class ConceptIndex:
             iri = canonical_iri(text)
             return iri if self._kind.get(iri) == kind else None
         key = match_key(text)
+        if not key:
+            return None
         for tier in self._tiers[kind]:
             if key in tier:
                 return tier[key]
         if kind == "country":
-            return _fuzzy_country(text)
+            return _translated_countries().get(key) or _fuzzy_country(text)
         return None
+
+    def country_label(self, code: str) -> str:
+        """A country's name, from its ISO code."""
+        return self.label(str(ESS_STANDARD) + "countries-iso/" + code)
+
+    def closest_country(self, text: str) -> str | None:
+        """The ISO code of the one country whose name (in any language pycountry carries)
+        is closest to a misspelt one ("Cypres", "Frace"), or None when none is close or two
+        are as close. The caller says what it guessed: this is a guess, not a name."""
+        key = match_key(text)
+        if len(key) < 4:
+            return None
+        names = _country_names()
+        found = process.extract(key, names.keys(), scorer=fuzz.ratio, score_cutoff=80, limit=5)
+        if not found:
+            return None
+        best = found[0][1]
+        codes = {names[k] for k, score, _ in found if score == best}
+        return codes.pop() if len(codes) == 1 else None
 
     def label(self, iri: str, lang: str = "en") -> str:
         """The concept's label in `lang`, else in English, else any; else its code."""
@@ -455,6 +480,46 @@ def _classify(iri: str, schemes: tuple[str, ...] | list[str]) -> tuple[str, str]
                 return None  # the scheme itself, not a concept
             return kind, tier
     return None
+
+
+@functools.cache
+def _translated_countries() -> dict[str, str]:
+    """Country names in every language of pycountry's ISO 3166 translations (Debian's
+    iso-codes, kept up to date by its translators): "Österreich", "Belgique", "Latvija",
+    "Portogallo" -> AT, BE, LV, PT. Read on first need (the catalogues take ~0.1 s); a name
+    two countries share in some language is left out."""
+    by_english: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "official_name", "common_name"):
+            if hasattr(country, attribute):
+                by_english[getattr(country, attribute)] = country.alpha_2
+    table: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for mo in sorted(Path(pycountry.LOCALES_DIR).glob("*/LC_MESSAGES/iso3166-1.mo")):
+        with mo.open("rb") as f:
+            catalogue = gettext.GNUTranslations(f)._catalog  # msgid (English) -> translation
+        for english, translated in catalogue.items():
+            code = by_english.get(english) if isinstance(english, str) else None
+            key = match_key(translated) if code and isinstance(translated, str) else ""
+            if not key:
+                continue
+            if table.get(key, code) != code:
+                ambiguous.add(key)
+            table[key] = code
+    for key in ambiguous:
+        del table[key]
+    return table
+
+
+@functools.cache
+def _country_names() -> dict[str, str]:
+    """Every country name the commons reads, English and translated, by match key."""
+    names = dict(_translated_countries())
+    for country in pycountry.countries:
+        for attribute in ("name", "official_name", "common_name"):
+            if hasattr(country, attribute):
+                names.setdefault(match_key(getattr(country, attribute)), country.alpha_2)
+    return names
 
 
 @functools.lru_cache(maxsize=4096)

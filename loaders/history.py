@@ -35,7 +35,9 @@ from datacommons.uris import Uris
 from .concepts import ConceptIndex
 from .diff import TableDiff, table_diff
 from .normalise import normalise_all
-from .pipeline import ImportPlan, ImportRefused, _records_from_store, member_revision, plan_import
+from .pipeline import (
+    ImportPlan, ImportRefused, _records_from_store, member_revision, plan_import, recover_commit,
+)
 from .readers import raw_records_from_rdf
 from .record import Record
 from .tordf import record_row, record_triples
@@ -232,6 +234,7 @@ def history_of(commons: Commons) -> History:
 
 
 def committed_count(commons: Commons, member: str) -> int:
+    recover_commit(commons, member, wait=False)  # an import a crash left unrecorded counts
     return int(commons.system.setting(f"imports:{member}") or 0)
 
 
@@ -269,6 +272,7 @@ def replan(commons: Commons, preview_id: str) -> tuple[Preview, ImportPlan]:
     """The plan of a preview, made again from what was kept; refused if it went stale."""
     history = history_of(commons)
     preview, data, mapping, fmt, skip_invalid = history.preview(preview_id)
+    recover_commit(commons, preview.member, wait=False)
     if member_revision(commons, preview.member) != preview.revision:
         raise ImportRefused(
             f"member {preview.member!r}'s data changed since this preview was made (another "

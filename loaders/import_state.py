@@ -75,11 +75,14 @@ class StateChange:
     whole: bool
 
 
-def raw_hash(values: Mapping[str, str]) -> str:
+def raw_hash(values: Mapping[str, str], hints: Mapping[str, str] | None = None) -> str:
     """A fingerprint of a raw record's values (after mapping; the position and the order of
-    the columns do not count). Field names and values are separated by control characters a
+    the columns do not count) and of the hints it is read with (a date order changes what
+    "11/8/1863" means). Field names and values are separated by control characters a
     cell cannot hold once read (the readers keep text, and these are not text)."""
     text = "\x1e".join([f"{k}\x1f{v}" for k, v in sorted(values.items())])
+    if hints:
+        text += "\x1d" + "\x1e".join([f"{k}\x1f{v}" for k, v in sorted(hints.items())])
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 

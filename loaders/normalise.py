@@ -25,7 +25,6 @@ from .concepts import ConceptIndex
 from .mapping import split_values
 from .record import Problem, RawRecord, Record
 
-DEFAULT_PHONE_REGION = "US"  # North American numbering (+1) also covers Canada
 EARLIEST_YEAR = 1700
 DERIVED_ID_LENGTH = 80
 
@@ -140,12 +139,20 @@ def email_address(text: str) -> tuple[str, list[str]]:
 
 
 def phone_number(text: str, country: str | None) -> tuple[str, str | None]:
-    """The number in E.164 (+15145550100), read as dialled from `country` (else from the
-    US/Canada, whose +1 numbering is the same); returns also a dropped extension."""
+    """The number in E.164 (+15145550100), read as dialled from `country`; returns also a
+    dropped extension. Without a country only an international number (+44...) can be read:
+    guessing the country would publish a wrong number as if it were right."""
     text = text.strip()
     if text.lower().startswith("tel:"):
         text = text[4:]
-    region = country or DEFAULT_PHONE_REGION
+    if country is None and not text.lstrip().startswith(("+", "00")):
+        raise _Invalid(
+            "no country to read it from (the record has none, and neither the mapping's "
+            "phone_country nor the member's default phone country is set)"
+        )
+    region = country or "ZZ"
+    if country is None and text.lstrip().startswith("00"):
+        text = "+" + text.lstrip()[2:]
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
@@ -187,11 +194,32 @@ _DATE_FORMATS = (
 )
 
 
-def founding_date(text: str, today: date | None = None) -> str:
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+# Countries whose people write numeric dates month first (the rest of the world writes the day
+# first). Canada is here because English Canada and the North American software most
+# directories are kept in write 11/8/1863 for November 8; a source that writes otherwise says
+# so with date_order, or shows it by one date whose first number is over 12.
+MONTH_FIRST_COUNTRIES = frozenset({"US", "CA", "PR", "GU", "VI", "AS", "MP", "UM", "FM", "MH", "PW", "PH"})
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_ORDER_WORDS = {"dmy": "day first (d/m/y)", "mdy": "month first (m/d/y)", "ymd": "year first (y/m/d)"}
+
+
+def country_date_order(country: str | None) -> str:
+    """How numeric dates are written where the record is: the convention its country uses
+    (month first in the US and a few others, day first elsewhere; month first when unknown,
+    the commons template's convention)."""
+    return "mdy" if country is None or country in MONTH_FIRST_COUNTRIES else "dmy"
+
+
+def founding_date(
+    text: str, today: date | None = None, order: str | None = None, fallback: str = "mdy"
+) -> str:
     """A founding date as "YYYY", "YYYY-MM" or "YYYY-MM-DD".
 
-    Slashed dates are read as US month/day/year ("11/8/1863" is 8 November), unless the first
-    number is over 12, when it can only be day/month/year ("25/12/1990").
+    `order` is how the source says it writes numeric dates ("dmy", "mdy", "ymd"): "11/8/1863"
+    is 11 August with "dmy" and November 8 with "mdy", and a date the order cannot give is an
+    error. Without it, a date that can only be read one way ("25/12/1990") is read that way
+    and one that could be read both ways is read in the `fallback` order.
     """
     today = today or date.today()
     text = one_line(text)
@@ -204,7 +232,7 @@ def founding_date(text: str, today: date | None = None) -> str:
         year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
     elif m := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text):
         first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        month, day = (second, first) if first > 12 else (first, second)
+        month, day = _numeric_date_order(first, second, order, fallback)
     elif m := re.fullmatch(r"(\d{1,2})/(\d{4})", text):
         month, year = int(m.group(1)), int(m.group(2))
     else:
@@ -220,6 +248,81 @@ def founding_date(text: str, today: date | None = None) -> str:
     if day is not None:
         return when.isoformat()
     return f"{year:04d}-{month:02d}" if month is not None else f"{year:04d}"
+
+
+def _numeric_date_order(first: int, second: int, order: str | None, fallback: str) -> tuple[int, int]:
+    """(month, day) of a numeric date, read in the source's order; a date the order cannot
+    give is an error rather than silently read the other way."""
+    if order == "ymd":
+        raise _Invalid("the source writes dates year first (date_order = \"ymd\"); this one is not")
+    if first > 12 and second <= 12:
+        if order == "mdy":
+            raise _Invalid(f"the source writes dates month first (date_order = \"mdy\"), and there is no month {first}")
+        return second, first
+    if second > 12 and first <= 12:
+        if order == "dmy":
+            raise _Invalid(f"the source writes dates day first (date_order = \"dmy\"), and there is no month {second}")
+        return first, second
+    return (second, first) if (order or fallback) == "dmy" else (first, second)
+
+
+def settle_date_order(raws: list[RawRecord], concepts: ConceptIndex) -> list[Problem]:
+    """Decide, for the `founded` column of a whole file, which way its numeric dates go.
+
+    A source that says its order (a mapping's date_order) is read that way. Otherwise any
+    date that can only be read one way ("23/6/1925") decides the column; a column of dates
+    that could all be read both ways ("11/8/1863") is read by each record's country
+    convention, and a warning says so. Each record that needs it is given the order as a
+    hint, which the normaliser reads (and the import's memory of the record includes).
+    """
+    day_first: RawRecord | None = None
+    month_first: RawRecord | None = None
+    ambiguous: list[RawRecord] = []
+    for raw in raws:
+        if "date_order" in raw.hints:
+            continue
+        m = _NUMERIC_DATE.fullmatch(one_line(raw.values.get("founded", "")))
+        if m is None:
+            continue
+        first, second = int(m.group(1)), int(m.group(2))
+        if first > 12 and second <= 12:
+            day_first = day_first or raw
+        elif second > 12 and first <= 12:
+            month_first = month_first or raw
+        elif first != second:
+            ambiguous.append(raw)
+    if not ambiguous:
+        return []
+    if day_first is not None and month_first is None:
+        for raw in ambiguous:
+            raw.hints["date_fallback"] = "dmy"
+        return []
+    if month_first is not None and day_first is None:
+        for raw in ambiguous:
+            raw.hints["date_fallback"] = "mdy"
+        return []
+    by_order: dict[str, set[str]] = {"dmy": set(), "mdy": set()}
+    for raw in ambiguous:
+        country = concepts.resolve("country", raw.values.get("country", "").strip()) if raw.values.get("country", "").strip() else None
+        order = raw.hints["date_fallback"] = country_date_order(country)
+        by_order[order].add(country or "no country")
+    read = "; ".join(
+        f"{_ORDER_WORDS[o]} for {', '.join(sorted(cs))}" for o, cs in by_order.items() if cs
+    )
+    if day_first is not None:
+        why = (f"the column has dates written day first ({day_first.position}: "
+               f"{day_first.values['founded']!r}) and month first ({month_first.position}: "
+               f"{month_first.values['founded']!r})")
+    else:
+        why = "no date in the column shows which way they go"
+    first = ambiguous[0]
+    return [Problem(
+        first.position, "founded", first.values["founded"],
+        f"{len(ambiguous)} founding date(s) could be day/month or month/day and {why}; read "
+        f"by each record's country: {read}. Say how the source writes dates with "
+        "date_order = \"dmy\" (or \"mdy\", \"ymd\") in the mapping's [source]",
+        "warning",
+    )]
 
 
 def _worded_date(text: str) -> tuple[int, int | None, int | None]:
@@ -281,6 +384,31 @@ def normalise(raw: RawRecord, concepts: ConceptIndex) -> tuple[Record | None, li
             problem(field, text, str(e))
             return None
 
+    as_written: list[str] = []
+
+    def lenient(field: str, parse: Callable[[str], T], text: str | None = None) -> T | str | None:
+        """A value that does no harm published as written: when it cannot be cleaned it is
+        kept as written (a plain literal), with a warning naming it and why."""
+        text = values.get(field, "").strip() if text is None else text
+        if not text:
+            return None
+        try:
+            return parse(text)
+        except _Invalid as e:
+            problem(field, text, f"{e}; kept as written", "warning")
+            as_written.append(field)
+            return one_line(text)
+
+    def first_of(field: str, what: str) -> str | None:
+        """A one-value field whose cell holds several values: the first, and a warning."""
+        items = split_values(values.get(field, ""))
+        if len(items) > 1:
+            problem(field, values[field], f"{len(items)} {what} in a field that holds one: kept "
+                    f"{items[0]!r}" + (", the others as further web pages of the co-op"
+                                       if field == "website" else f", left out {', '.join(items[1:])}"),
+                    "warning")
+        return items[0] if items else None
+
     for key in values:
         if key not in _KNOWN:
             problem(key, None, "not a template field")
@@ -294,18 +422,44 @@ def normalise(raw: RawRecord, concepts: ConceptIndex) -> tuple[Record | None, li
     if given_id and not local_id:
         problem("id", given_id, "an id needs at least one letter or digit")
 
-    country = check("country", lambda t: _concept(concepts, "country", t))
+    country = country_written = None
+    if country_text := values.get("country", "").strip():
+        try:
+            country = _concept(concepts, "country", country_text)
+        except _Invalid as e:
+            if (guess := concepts.closest_country(country_text)) is not None:
+                country = guess
+                problem("country", country_text, f"not a country name; read as the closest, "
+                        f"{concepts.country_label(guess)} ({guess}): write the ISO code if it is another", "warning")
+            else:
+                problem("country", country_text, f"{e}; kept as written, as the country's name", "warning")
+                country_written = one_line(country_text)
     email = phone = None
-    if found_email := check("email", email_address):
+    found_email = lenient("email", email_address)
+    if isinstance(found_email, tuple):
         email, extra = found_email
         if extra:
             problem("email", values["email"], f"one address per record: kept {email}, left out "
                     f"{', '.join(extra)}", "warning")
-    if found_phone := check("phone", lambda t: phone_number(t, country)):
+    else:
+        email = found_email
+    dial_from = country or raw.hints.get("phone_country")
+    found_phone = lenient("phone", lambda t: phone_number(t, dial_from), first_of("phone", "numbers"))
+    if isinstance(found_phone, tuple):
         phone, extension = found_phone
         if extension:
             problem("phone", values["phone"], f"the extension ({extension}) was left out: "
                     "E.164 numbers have none", "warning")
+    else:
+        phone = found_phone
+    websites = split_values(values.get("website", ""))
+    website = lenient("website", web_url, first_of("website", "web addresses"))
+    pages: set[str] = set()
+    for extra in websites[1:]:
+        try:
+            pages.add(web_url(extra))
+        except _Invalid as e:
+            problem("website", extra, f"{e}; this further web address was left out", "warning")
     latitude = check("latitude", lambda t: coordinate(t, 90))
     longitude = check("longitude", lambda t: coordinate(t, 180))
     for present, missing in (("latitude", "longitude"), ("longitude", "latitude")):
@@ -338,7 +492,15 @@ def normalise(raw: RawRecord, concepts: ConceptIndex) -> tuple[Record | None, li
         local_id=local_id,
         name=name,
         description=check("description", lambda t: t.replace("\r\n", "\n")),
-        website=check("website", web_url),
+        website=website,
+        pages=sorted(pages - {website}),
+        country_written=country_written,
+        as_written=as_written,
+        description_language=raw.hints.get("language:description"),
+        translations=sorted(
+            (key.split("@", 1)[1], text.replace("\r\n", "\n").strip())
+            for key, text in raw.hints.items() if key.startswith("description@") and text.strip()
+        ),
         email=email,
         phone=phone,
         street=check("street", one_line),
@@ -348,7 +510,9 @@ def normalise(raw: RawRecord, concepts: ConceptIndex) -> tuple[Record | None, li
         country=country,
         latitude=latitude,
         longitude=longitude,
-        founded=check("founded", founding_date),
+        founded=check("founded", lambda t: founding_date(
+            t, order=raw.hints.get("date_order"),
+            fallback=raw.hints.get("date_fallback") or country_date_order(country))),
         structure=concept_values["structure"],
         activities=concept_values["activities"],
         primary_activity=next(iter(concept_values["primary_activity"]), None),
@@ -360,6 +524,7 @@ def normalise(raw: RawRecord, concepts: ConceptIndex) -> tuple[Record | None, li
         offerings=sorted({one_line(v) for v in split_values(values.get("offerings", ""))}),
         social=sorted(social),
         registration_id=check("registration_id", one_line),
+        opening_hours=check("opening_hours", one_line),
         listed=check("listed", flag) is not False,
     )
     if any(p.severity == "error" for p in problems):
@@ -390,8 +555,9 @@ def normalise_all(
     its record, at this position, and its problems); `origins`, when given, receives for each
     record returned (by `id()`) the raw record it came from and its own problems.
     """
+    raws = list(raws)
+    problems: list[Problem] = settle_date_order(raws, concepts)
     records: list[Record] = []
-    problems: list[Problem] = []
     first_use: dict[str, tuple[str, bool]] = {}
     for raw in raws:
         found = recall(raw) if recall is not None else None

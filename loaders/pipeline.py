@@ -20,7 +20,7 @@ from datacommons.store import Commons
 from datacommons.vocab import COOP, DCTERMS, PROV, RDF, XSD
 from datacommons import access
 
-from . import reconcile
+from . import crashpoint, reconcile
 from .concepts import ConceptIndex
 from .gcpause import no_gc
 from .diff import TableDiff, table_diff
@@ -34,6 +34,17 @@ from .validate import validate
 
 class ImportRefused(Exception):
     """The import cannot be committed as asked (errors in the input, stale plan, no right)."""
+
+
+class MassRemovalRefused(ImportRefused):
+    """The import would remove all or most of the member's records and nobody said it may
+    (an empty file, a header-only CSV, the wrong file: each looks like "remove everything")."""
+
+
+# An import that removes more than this share of the member's stored records, and more than
+# `MASS_REMOVAL_MIN` of them (or every one), must be confirmed.
+MASS_REMOVAL_SHARE = 0.5
+MASS_REMOVAL_MIN = 5
 
 
 @dataclass
@@ -78,9 +89,29 @@ class ImportPlan:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity != "error"]
 
+    @property
+    def stored_count(self) -> int:
+        """How many records the member has stored now (before this import)."""
+        return self.diff.removed + self.diff.changed + self.diff.unchanged
+
+    @property
+    def mass_removal(self) -> str | None:
+        """A loud warning when the import would remove all or most of the member's records
+        (a rollback restores a state the member published, and is not asked about); else None."""
+        removed, stored = self.diff.removed, self.stored_count
+        if self.kind == "rollback" or not removed:
+            return None
+        if removed < stored and not (removed > MASS_REMOVAL_SHARE * stored and removed > MASS_REMOVAL_MIN):
+            return None
+        what = "all" if removed == stored else "most"
+        return (f"{self.source_name} would remove {what} of member {self.member!r}'s records: "
+                f"{removed} of {stored} removed, {len(self.records)} left")
+
     def report(self) -> str:
         """The validation report and the table diff, as text for a terminal."""
         lines = [f"{self.source_name}: {len(self.records)} valid records ({self.kind})"]
+        if self.mass_removal:
+            lines.append(f"WARNING: {self.mass_removal}")
         if self.skipped:
             lines.append(f"{self.skipped} invalid records skipped")
         lines += [str(p) for p in self.problems]
@@ -93,6 +124,50 @@ class ImportPlan:
 def member_revision(commons: Commons, member: str) -> str:
     """A fingerprint of what the member has published now; a plan made on another is stale."""
     return commons.system.setting(f"revision:{member}") or "0"
+
+
+def _pending_key(member: str) -> str:
+    return f"pending-import:{member}"
+
+
+def recover_commit(commons: Commons, member: str, *, wait: bool = True) -> None:
+    """Settle a commit of the member's that a crash interrupted, so the system area says what
+    the store holds.
+
+    A commit records its intent (the import's number) in the system area before it writes
+    the store, and clears it in the same transaction that records the import as done. An
+    intent still there means the process died in between: if the store holds the import's
+    provenance (its write is one transaction: all or nothing), the import happened and is
+    recorded now; if not, nothing happened and the intent is dropped. Either way a retried
+    commit takes the next free number and a preview made before the crash is stale exactly
+    when the store moved. `wait=False` (for reads): if this process is committing now, the
+    intent is that commit's own, not a crash's; leave it."""
+    key = _pending_key(member)
+    if commons.system.setting(key) is None:
+        return
+    lock = reconcile.writing(commons)
+    if not lock.acquire(blocking=wait):
+        return
+    try:
+        pending = commons.system.setting(key)
+        if pending is None:
+            return
+        number = int(pending)
+        activity = commons.uris.import_(member, number)
+        if commons.quads_of(activity, [commons.uris.imports_graph(member)]):
+            _settle(commons, member, number)
+        else:
+            commons.system.set_settings({}, remove=(key,))
+    finally:
+        lock.release()
+
+
+def _settle(commons: Commons, member: str, number: int) -> None:
+    """Record import `number` as the member's last, and its intent as done, at once."""
+    commons.system.set_settings(
+        {f"imports:{member}": str(number), f"revision:{member}": f"import-{number}"},
+        remove=(_pending_key(member),),
+    )
 
 
 def _records_from_store(commons: Commons, member: str, concepts: ConceptIndex) -> list[Record]:
@@ -109,21 +184,25 @@ def plan_import(
     fmt: str | None = None,
     skip_invalid: bool = False,
     source_name: str | None = None,
+    strict: bool = False,
 ) -> ImportPlan:
     """Work out everything an import would do, writing nothing.
 
     Every row is read; a row whose raw values are those of a record the member has stored
     (`import_state`) is that record, unchanged: only the other rows are normalised,
-    validated, published and compared with what is stored.
+    validated, published and compared with what is stored. `strict` makes every warning an
+    error (for members who want nothing kept as written).
     """
     if commons.system.member(member) is None:
         raise ImportRefused(f"no member organisation {member!r}; add it with 'datacommons member add'")
+    recover_commit(commons, member, wait=False)
     data = Path(path).read_bytes()
     revision = member_revision(commons, member)
     with no_gc():
         result = read(Path(path), mapping=mapping, fmt=fmt)
+        apply_member_defaults(commons, member, result.records)
         known = import_state(commons).recall(member, state_key(commons, revision))
-        plan = _plan(commons, member, result, known, skip_invalid)
+        plan = _plan(commons, member, result, known, skip_invalid, strict)
     if plan.snapshot_delta is not None:
         # the memory recalled describes the member's data after its last import
         if revision.startswith("import-"):
@@ -136,9 +215,22 @@ def plan_import(
     return plan
 
 
+def phone_country_of(commons: Commons, member: str) -> str | None:
+    """The country a member's phone numbers are dialled from when a record has none."""
+    return commons.system.setting(f"phone-country:{member}")
+
+
+def apply_member_defaults(commons: Commons, member: str, raws: list[RawRecord]) -> None:
+    """The member's defaults, for records whose source says nothing of them."""
+    country = phone_country_of(commons, member)
+    if country:
+        for raw in raws:
+            raw.hints.setdefault("phone_country", country)
+
+
 def _plan(
     commons: Commons, member: str, result: ReadResult, known: dict[str, Remembered] | None,
-    skip_invalid: bool,
+    skip_invalid: bool, strict: bool = False,
 ) -> ImportPlan:
     uris = commons.uris
     by_hash = {k.hash: k for k in known.values()} if known else {}
@@ -146,7 +238,7 @@ def _plan(
     recalled: dict[int, Remembered] = {}
 
     def recall(raw: RawRecord) -> tuple[Record, list[Problem]] | None:
-        digest = hashes[id(raw)] = raw_hash(raw.values)
+        digest = hashes[id(raw)] = raw_hash(raw.values, raw.hints)
         memory = by_hash.pop(digest, None)
         if memory is None:
             return None  # not remembered, or a second row with the same values (a duplicate)
@@ -177,6 +269,8 @@ def _plan(
                      else shapes.get(record.position, []))
     at_records = {r.position for r in records}
     problems += [p for position, ps in shapes.items() if position not in at_records for p in ps]
+    if strict:
+        problems = _strict(problems)
 
     bad_positions = {p.position for p in problems if p.severity == "error"}
     skipped = 0
@@ -235,6 +329,14 @@ def _plan(
     return plan
 
 
+def _strict(problems: list[Problem]) -> list[Problem]:
+    return [
+        Problem(p.position, p.field, p.value, p.message + " (an error: the import is strict)")
+        if p.severity != "error" else p
+        for p in problems
+    ]
+
+
 def _ntriples_each(triples_of: dict[str, list[Triple]]) -> dict[str, bytes]:
     """Each record's triples as N-Triples, made by one call to the serializer (one line a
     triple, in order) and cut at the records' boundaries."""
@@ -250,14 +352,19 @@ def _ntriples_each(triples_of: dict[str, list[Triple]]) -> dict[str, bytes]:
     return out
 
 
-def commit_import(commons: Commons, plan: ImportPlan, audience: Audience) -> str:
+def commit_import(commons: Commons, plan: ImportPlan, audience: Audience, *,
+                  allow_remove_all: bool = False) -> str:
     """One commit at a time (web threads commit too): the staleness check, the store write
-    and the reconcile that follows it must not interleave with another's."""
+    and the reconcile that follows it must not interleave with another's.
+
+    An import that would remove all or most of the member's records (`plan.mass_removal`) is
+    refused unless `allow_remove_all`: an empty file must not silently wipe a directory."""
     with reconcile.writing(commons):
-        return _commit_import(commons, plan, audience)
+        return _commit_import(commons, plan, audience, allow_remove_all)
 
 
-def _commit_import(commons: Commons, plan: ImportPlan, audience: Audience) -> str:
+def _commit_import(commons: Commons, plan: ImportPlan, audience: Audience,
+                   allow_remove_all: bool = False) -> str:
     """Replace the member's graphs as planned, with provenance, in one transaction.
 
     Returns the IRI of the recorded import.
@@ -266,6 +373,7 @@ def _commit_import(commons: Commons, plan: ImportPlan, audience: Audience) -> st
 
     if not access.may_write(audience, plan.member):
         raise ImportRefused(f"{audience} may not write member {plan.member!r}'s data")
+    recover_commit(commons, plan.member)  # a crashed commit's number is not free again
     if plan.errors and not plan.skipped:
         raise ImportRefused(
             f"{len(plan.errors)} error(s) in {plan.source_name}; nothing was written"
@@ -274,6 +382,11 @@ def _commit_import(commons: Commons, plan: ImportPlan, audience: Audience) -> st
         raise ImportRefused(
             f"member {plan.member!r}'s data changed since this import was previewed; "
             "preview it again"
+        )
+    if plan.mass_removal and not allow_remove_all:
+        raise MassRemovalRefused(
+            f"{plan.mass_removal}; nothing was written. If that is meant, confirm it "
+            "(--allow-remove-all on the command line, allow_remove_all=true over HTTP)"
         )
     number = int(commons.system.setting(f"imports:{plan.member}") or 0) + 1
     activity = commons.uris.import_(plan.member, number)
@@ -284,14 +397,20 @@ def _commit_import(commons: Commons, plan: ImportPlan, audience: Audience) -> st
         )
         state = import_state(commons)
         state.forget(plan.member)  # until the write is done, nothing is remembered of it
+        # write-ahead: a crash from here on is settled by `recover_commit`
+        commons.system.set_setting(_pending_key(plan.member), str(number))
+        crashpoint.reached("intent-recorded")
         history_of(commons).record(plan.member, number, plan)  # its diff, and the state to roll back to
+        crashpoint.reached("history-recorded")
         commons.apply(
             remove=plan.remove | reconciled.remove, add=plan.add | set(provenance) | reconciled.add
         )
+        crashpoint.reached("store-written")
         revision = f"import-{number}"
-        commons.system.set_setting(f"imports:{plan.member}", str(number))
-        commons.system.set_setting(f"revision:{plan.member}", revision)
+        _settle(commons, plan.member, number)
+        crashpoint.reached("settings-written")
         reconciled.save(commons, [plan.member])
+        crashpoint.reached("reconciled")
         if plan.state is not None:
             state.remember(plan.member, state_key(commons, revision), plan.state)
     return activity
@@ -333,6 +452,7 @@ def _republish(commons: Commons, member: str, policy: Policy) -> tuple[int, int]
 
     Returns how many quads moved (removed, added).
     """
+    recover_commit(commons, member)
     current = commons.member_quads(member)
     new = set(publish(commons.member_triples(member), policy, commons.uris))
     old_policy = set(commons.old_policy_quads(member))
@@ -348,7 +468,7 @@ def _republish(commons: Commons, member: str, policy: Policy) -> tuple[int, int]
 
 
 def validate_file(
-    path: Path, *, mapping: Path | None = None, fmt: str | None = None
+    path: Path, *, mapping: Path | None = None, fmt: str | None = None, strict: bool = False
 ) -> tuple[int, list[Problem]]:
     """Read, normalise and SHACL-validate a file with no store: (records read, problems)."""
     from datacommons.uris import Uris
@@ -363,4 +483,5 @@ def validate_file(
         iri = uris.record("file", record.local_id)
         positions[iri] = positions[uris.address(iri)] = record.position
     shacl = validate(triples, positions)
-    return len(result.records), list(result.problems) + problems + shacl
+    found = list(result.problems) + problems + shacl
+    return len(result.records), _strict(found) if strict else found

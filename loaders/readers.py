@@ -27,8 +27,13 @@ from datacommons.vocab import (
 )
 
 from .concepts import canonical_iri
+from .damage import check_text
+from . import geojson
 from .encoding import decode
-from .mapping import FIELD_NAMES, STANDARD_CSV, Mapping, column_key, join_values, load_mapping
+from .mapping import (
+    FIELD_NAMES, GEOJSON_OSM, STANDARD_CSV, Mapping, builtin_mappings, column_key, join_values,
+    load_mapping,
+)
 from .record import InputError, Problem, RawRecord
 
 _RDF_FORMATS: dict[str, RdfFormat] = {
@@ -39,13 +44,19 @@ _RDF_FORMATS: dict[str, RdfFormat] = {
 }
 _FORMAT_NAMES: dict[str, str] = {
     "csv": "csv", "tsv": "csv", "txt": "csv",
-    "json": "json",
+    "json": "json", "ndjson": "json", "jsonl": "json",
+    "geojson": "geojson", "geojsonl": "geojson", "geojsons": "geojson",
     "turtle": "turtle", "ttl": "turtle",
     "json-ld": "json-ld", "jsonld": "json-ld",
     "rdf-xml": "rdf-xml", "rdfxml": "rdf-xml", "rdf": "rdf-xml", "xml": "rdf-xml", "owl": "rdf-xml",
     "n-triples": "n-triples", "ntriples": "n-triples", "nt": "n-triples",
 }
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# Entities as browsers decode them: numeric ones with or without the final ";" (DotCoop's
+# "Coru&#241"), named ones with it, and named ones without it where a browser decodes them in
+# an attribute too (not before "=" or a letter or digit, so "?a=1&copy=2" stays a URL).
+_ENTITY = re.compile(
+    r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};|[A-Za-z][A-Za-z0-9]{1,31}(?![=A-Za-z0-9;]))"
+)
 
 
 @dataclass
@@ -77,16 +88,20 @@ def read(path: Path, *, mapping: Path | None = None, fmt: str | None = None) -> 
             raise InputError("a column mapping applies to CSV or JSON files, not to RDF")
         return _read_rdf(data, fmt, Path(path))
     decoded = decode(data)
-    if fmt == "json":
-        parsed = _parse_json(decoded.text, Path(path).name)
-        if _is_json_ld(parsed):
+    if fmt in ("json", "geojson"):
+        parsed, features = _parse_json(decoded.text, Path(path).name, fmt)
+        if features is not None:
+            result = _read_geojson(features, mapping)
+        elif _is_json_ld(parsed):
             if mapping is not None:
                 raise InputError("a column mapping applies to CSV or JSON files, not to JSON-LD")
             return _read_rdf(data, "json-ld", Path(path))
-        result = _read_json(parsed, load_mapping(mapping) if mapping else None)
+        else:
+            result = _read_json(parsed, load_mapping(mapping) if mapping else None)
     else:
         result = _read_csv(decoded.text, load_mapping(mapping) if mapping else None)
     result.encoding = decoded.encoding
+    result.problems += check_text(result.records, replaced=decoded.replaced)
     return result
 
 
@@ -95,7 +110,7 @@ def _format(path: Path, data: bytes, fmt: str | None) -> str:
         name = _FORMAT_NAMES.get(fmt.strip().lower().lstrip("."))
         if name is None:
             raise InputError(
-                f"unknown format {fmt!r}: use csv, json, turtle, json-ld, rdf-xml or n-triples"
+                f"unknown format {fmt!r}: use csv, json, geojson, turtle, json-ld, rdf-xml or n-triples"
             )
         return name
     by_extension = _FORMAT_NAMES.get(path.suffix.lower().lstrip("."))
@@ -153,6 +168,8 @@ def _read_csv(text: str, mapping: Mapping | None) -> ReadResult:
     kind, mapping, keys = _csv_kind(header, mapping, problems)
     width = len(header)
     records: list[RawRecord] = []
+    hints = mapping.record_hints() if mapping else {}
+    skipped: dict[str, list[str]] = {}
     unnamed_warned = False
     previous_line = reader.line_num
     try:
@@ -177,14 +194,28 @@ def _read_csv(text: str, mapping: Mapping | None) -> ReadResult:
                     "a column without a header holds values; they were ignored", "warning",
                 ))
             if mapping is not None:
+                if (skip := mapping.skips(row)) is not None:
+                    skipped.setdefault(str(skip), []).append(position)
+                    continue
                 values, found = mapping.apply(row, position)
                 problems += found
             else:
                 values = row
-            records.append(RawRecord(position, values))
+            records.append(RawRecord(position, values, dict(hints)))
     except csv.Error as e:
         raise InputError(f"line {reader.line_num}: {e}") from None
+    problems += _skipped(skipped)
     return ReadResult(records, problems, kind, _present(records), header)
+
+
+def _skipped(skipped: dict[str, list[str]]) -> list[Problem]:
+    """One warning per skip condition of the mapping, saying how many rows it left out."""
+    return [
+        Problem(positions[0], None, None,
+                f"{len(positions)} record(s) left out because {condition} (the mapping's [source] skip)",
+                "warning")
+        for condition, positions in skipped.items()
+    ]
 
 
 def _csv_kind(
@@ -210,8 +241,16 @@ def _csv_kind(
         _check_duplicates(named, _template_key)
         return "template", None, keys
     standard = load_mapping(STANDARD_CSV)
-    if standard.recognises(named):
+    if standard.recognises_required(named):
         _check_duplicates(named, column_key)
+        extra = standard.unknown_columns(named)
+        if extra:
+            problems.append(Problem(
+                "header", None, None,
+                f"read as the community standard CSV; ignored: columns {', '.join(map(repr, extra))}, "
+                "which it does not have (a mapping can read them: see docs/mapping.md)",
+                "warning",
+            ))
         return "standard", standard, [column_key(h) for h in header]
     if not unknown:
         raise InputError("the header has no 'name' column: every record needs a name")
@@ -222,7 +261,9 @@ def _csv_kind(
         known_as = "template columns"
     raise InputError(
         f"unknown columns {', '.join(map(repr, unknown))} (not {known_as}): a mapping file is "
-        "needed to say which field each column feeds; pass it with --mapping (see docs/mapping.md)"
+        "needed to say which field each column feeds; pass it with --mapping, a file or a "
+        f"built-in mapping ({', '.join(builtin_mappings())}; see one with "
+        "'datacommons mapping show NAME', and docs/mapping.md)"
     )
 
 
@@ -235,11 +276,23 @@ def _check_duplicates(header: list[str], key: Any) -> None:
 
 
 # --- JSON ----------------------------------------------------------------------------------------
-def _parse_json(text: str, name: str) -> Any:
+def _parse_json(text: str, name: str, fmt: str) -> tuple[Any, geojson.Features | None]:
+    """The parsed JSON, and its GeoJSON features if it is GeoJSON (a FeatureCollection, a
+    Feature, or features one per line), whatever the file is called."""
     try:
-        return json.loads(text, parse_float=str, parse_int=str)
+        parsed = json.loads(text, parse_float=str, parse_int=str)
     except json.JSONDecodeError as e:
-        raise InputError(f"{name} is not valid JSON: line {e.lineno}, column {e.colno}: {e.msg}") from None
+        features = geojson.line_features(text, name) if e.msg == "Extra data" else None
+        if features is None:
+            raise InputError(f"{name} is not valid JSON: line {e.lineno}, column {e.colno}: {e.msg}") from None
+        return None, features
+    if geojson.is_geojson(parsed):
+        return parsed, geojson.features(parsed)
+    if fmt == "geojson":
+        raise InputError(
+            f"{name} is not GeoJSON: expected a FeatureCollection, a Feature, or features one per line"
+        )
+    return parsed, None
 
 
 def _is_json_ld(parsed: Any) -> bool:
@@ -256,13 +309,16 @@ def _read_json(parsed: Any, mapping: Mapping | None) -> ReadResult:
     problems: list[Problem] = []
     source_columns: dict[str, None] = {}
     unknown: dict[str, str] = {}
+    hints = mapping.record_hints() if mapping else {}
+    skipped: dict[str, list[str]] = {}
     for n, item in enumerate(parsed, start=1):
         position = f"record {n}"
         if not isinstance(item, dict):
             problems.append(Problem(position, None, None, "a record must be a JSON object"))
             continue
         cells: dict[str, str] = {}
-        for key, value in item.items():
+        # a mapping reads nested objects by dotted paths ("address.city")
+        for key, value in (geojson.flatten(item) if mapping is not None else item).items():
             source_columns.setdefault(key)
             name = column_key(key) if mapping else _template_key(key)
             if mapping is None and name not in FIELD_NAMES:
@@ -272,9 +328,12 @@ def _read_json(parsed: Any, mapping: Mapping | None) -> ReadResult:
             if text:
                 cells[name] = text
         if mapping is not None:
+            if (skip := mapping.skips(cells)) is not None:
+                skipped.setdefault(str(skip), []).append(position)
+                continue
             cells, found = mapping.apply(cells, position)
             problems += found
-        records.append(RawRecord(position, cells))
+        records.append(RawRecord(position, cells, dict(hints)))
     if unknown:
         listed = ", ".join(f"{k!r} (first in {p})" for k, p in unknown.items())
         raise InputError(
@@ -283,7 +342,65 @@ def _read_json(parsed: Any, mapping: Mapping | None) -> ReadResult:
         )
     if mapping is not None:
         mapping.check_header(source_columns)
+        extra = mapping.unknown_columns(source_columns)
+        if extra:
+            problems.append(Problem(
+                "keys", None, None,
+                f"keys {', '.join(map(repr, extra))} are not in mapping {mapping.origin} and were "
+                "ignored (list them under [source] ignore to silence this)",
+                "warning",
+            ))
+    problems += _skipped(skipped)
     return ReadResult(records, problems, "mapped" if mapping else "json", _present(records), list(source_columns))
+
+
+def _read_geojson(features: geojson.Features, mapping_ref: Path | None) -> ReadResult:
+    """GeoJSON features through the OpenStreetMap-tag mapping, with the member's own rules
+    (if any) over it; every description:LANG is kept as the description in that language."""
+    osm = load_mapping(GEOJSON_OSM)
+    own = load_mapping(mapping_ref, needs_name=False) if mapping_ref is not None else None
+    mapping = own.over(osm) if own is not None else osm
+    records: list[RawRecord] = []
+    problems: list[Problem] = []
+    source_columns: dict[str, None] = {}
+    hints = mapping.record_hints()
+    skipped: dict[str, list[str]] = {}
+    for position, feature in features:
+        columns, languages = geojson.feature_columns(feature, position, problems)
+        row: dict[str, str] = {}
+        for key, value in columns.items():
+            source_columns.setdefault(key)
+            if text := _json_cell(value, key, position, problems, multi=True):
+                row[column_key(key)] = text
+        if not row:
+            continue
+        if (skip := mapping.skips(row)) is not None:
+            skipped.setdefault(str(skip), []).append(position)
+            continue
+        values, found = mapping.apply(row, position)
+        problems += found
+        record_hints = dict(hints)
+        for key, text in languages.items():
+            record_hints[key] = _text(text)
+        if "description" not in values and languages:
+            # no description without a language: the English one (else the first) is the record's
+            language = "en" if "description@en" in languages else next(iter(languages)).split("@", 1)[1]
+            values["description"] = record_hints.pop(f"description@{language}")
+            record_hints["language:description"] = language
+        records.append(RawRecord(position, values, record_hints))
+    if own is not None:
+        own.check_header(source_columns)
+    mapping.check_header(source_columns)
+    extra = mapping.unknown_columns(source_columns)
+    if extra:
+        problems.append(Problem(
+            "properties", None, None,
+            f"keys {', '.join(map(repr, extra))} are not in mapping {mapping.origin} and were "
+            "ignored (a mapping can read them as properties.KEY: see docs/mapping.md)",
+            "warning",
+        ))
+    problems += _skipped(skipped)
+    return ReadResult(records, problems, "geojson", _present(records), list(source_columns))
 
 
 def _json_cell(value: Any, name: str, position: str, problems: list[Problem], *, multi: bool) -> str:
@@ -302,7 +419,11 @@ def _json_cell(value: Any, name: str, position: str, problems: list[Problem], *,
             ))
             return ""
         return join_values(items)
-    problems.append(Problem(position, name, None, "a nested object is not a value"))
+    problems.append(Problem(
+        position, name, None,
+        "a nested object is not a value; a mapping can read its keys as dotted paths "
+        f"({name}.KEY: see docs/mapping.md)",
+    ))
     return ""
 
 
@@ -341,6 +462,7 @@ def raw_records_from_rdf(data: Iterable[Quad | Triple] | Dataset) -> list[RawRec
 # Predicate IRIs as plain strings: comparing strings is what makes this fast.
 _TYPE, _INITIATIVE = RDF.type.value, ESS.SSEInitiative.value
 _HAS_EMAIL, _HAS_PHONE, _HAS_ADDRESS = VCARD.hasEmail.value, VCARD.hasTelephone.value, ESS.hasAddress.value
+_HOMEPAGE, _PAGE = FOAF.homepage.value, FOAF.page.value
 _VCARD_VALUE, _ACCOUNT = VCARD.value.value, FOAF.account.value
 _ACCOUNT_HOME, _ACCOUNT_NAME = FOAF.accountServiceHomepage.value, FOAF.accountName.value
 _LAT, _LONG = GEO.lat.value, GEO.long.value
@@ -368,6 +490,7 @@ _RECORD_TEXT: dict[str, str] = {
     COOP.offers.value: "offerings",
     SCHEMA.sameAs.value: "social",
     COOP.registrationNumber.value: "registration_id",
+    SCHEMA.openingHours.value: "opening_hours",
     COOP.listed.value: "listed",
     COOP.localId.value: "id",
 }
@@ -447,6 +570,8 @@ def _record(
                     containers.append(ao)
                 elif ap != _TYPE:
                     note(ap)
+        elif p == _PAGE:
+            found.setdefault("pages", []).append(o)
         elif p == _HAS_EMAIL or p == _HAS_PHONE:
             inner = [v for vp, v in by_subject.get(_key(o), ()) if vp == _VCARD_VALUE]
             found.setdefault("email" if p == _HAS_EMAIL else "phone", []).extend(inner or [o])
@@ -470,7 +595,21 @@ def _record(
             ]
 
     values: dict[str, str] = {}
+    hints: dict[str, str] = {}
+    descriptions = [o for o in found.get("description", ()) if isinstance(o, Literal) and o.value.strip()]
+    if any(o.language for o in descriptions):
+        # one description per language: the untagged (else English, else first) is the record's
+        main = min(descriptions, key=lambda o: (o.language is not None, o.language != "en"))
+        values["description"] = main.value.strip()
+        if main.language:
+            hints["language:description"] = main.language
+        for o in descriptions:
+            if o is not main and o.language:
+                hints.setdefault(f"description@{o.language}", o.value.strip())
+        del found["description"]
     for name, objects in found.items():
+        if name == "pages":
+            continue
         texts = _texts(name, objects)
         if not texts:
             continue
@@ -485,9 +624,13 @@ def _record(
                 f"kept {texts[0]!r}",
                 "warning",
             ))
+    if "website" in found and "pages" in found:  # the homepage first, then further pages
+        values["website"] = join_values(_texts("website", found["website"])[:1] + _texts("website", found["pages"]))
+    elif "pages" in found:
+        values["website"] = join_values(_texts("website", found["pages"]))
     if "id" not in values and isinstance(subject, NamedNode):
         values["id"] = _last_segment(key)
-    return RawRecord(position, values)
+    return RawRecord(position, values, hints)
 
 
 def _texts(name: str, objects: list[Any]) -> list[str]:

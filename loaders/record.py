@@ -15,6 +15,9 @@ class RawRecord:
 
     position: str
     values: dict[str, str]
+    # how to read the record's values, said by the source rather than by a cell: the date
+    # order ("dmy", "mdy", "ymd") and the country phones are dialled from ("phone_country")
+    hints: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,8 +52,8 @@ class Record:
     name: str
     description: str | None = None
     website: str | None = None
-    email: str | None = None
-    phone: str | None = None  # E.164, e.g. +15145550100
+    email: str | None = None  # an address, or the cell as written when it is not one
+    phone: str | None = None  # E.164, e.g. +15145550100, or the cell as written
     street: str | None = None
     locality: str | None = None
     region: str | None = None
@@ -70,4 +73,13 @@ class Record:
     offerings: list[str] = field(default_factory=list)
     social: list[str] = field(default_factory=list)
     registration_id: str | None = None
+    opening_hours: str | None = None  # as written (OSM's syntax, "Mo-Fr 09:00-17:00")
     listed: bool = True
+    # a website cell's further addresses (foaf:page), and a country kept as written because
+    # it names no country the commons knows (published as the country's name only)
+    pages: list[str] = field(default_factory=list)
+    country_written: str | None = None
+    # the description's language, and descriptions in other languages: (language, text)
+    description_language: str | None = None
+    translations: list[tuple[str, str]] = field(default_factory=list)
+    as_written: list[str] = field(default_factory=list)  # fields kept as written (website, email, phone)

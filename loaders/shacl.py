@@ -29,7 +29,7 @@ SUPPORTED = frozenset(
         "path", "targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode",
         "minCount", "maxCount", "nodeKind", "pattern", "flags", "datatype", "minInclusive",
         "maxInclusive", "minExclusive", "maxExclusive", "in", "class", "or", "message",
-        "severity", "deactivated", "name", "description", "order", "group",
+        "severity", "deactivated", "name", "description", "order", "group", "uniqueLang",
     )
 )
 _IGNORED = frozenset({RDF.type.value, RDFS.label.value, RDFS.comment.value})
@@ -99,6 +99,7 @@ class PropertyShape:
     constraints: Constraints
     message: str
     severity: str
+    unique_lang: bool = False  # no two values in the same language (one description per language)
 
 
 def _number(term: Term) -> Decimal | None:
@@ -178,6 +179,7 @@ class Shapes:
         count = lambda name: int(v.value) if (v := self._one(props, name)) is not None else None  # noqa: E731
         severity = self._one(props, "severity")
         message = self._one(props, "message")
+        unique_lang = self._one(props, "uniqueLang")
         return PropertyShape(
             iri=str(subject),
             path=path.value,
@@ -190,6 +192,7 @@ class Shapes:
             constraints=self._constraints(subject, props),
             message=message.value if message is not None else f"violates {subject}",
             severity=severity.value if severity is not None else SH.Violation.value,
+            unique_lang=unique_lang is not None and unique_lang.value == "true",
         )
 
     def validate(self, triples: Iterable[Triple]) -> list[Result]:
@@ -203,6 +206,10 @@ class Shapes:
                 values = objects((focus, path), ())
                 if (low is not None and len(values) < low) or (high is not None and len(values) > high):
                     results.append(Result(focus, path, None, shape.message, shape.severity, shape.iri))
+                if shape.unique_lang and len(values) > 1:
+                    languages = [v.language.lower() for v in values if isinstance(v, Literal) and v.language]
+                    for language in sorted({la for la in languages if languages.count(la) > 1}):
+                        results.append(Result(focus, path, None, shape.message, shape.severity, shape.iri))
                 for value in values:
                     ok = verdicts.get(value)
                     if ok is None:

@@ -48,12 +48,14 @@ _WORKERS, _MEMBERS, _OFFERS, _SAME_AS = (
     SCHEMA.numberOfEmployees, ESS.totalOfMembers, COOP.offers, SCHEMA.sameAs,
 )
 _REGISTRATION, _LISTED = COOP.registrationNumber, COOP.listed
+_OPENING_HOURS = SCHEMA.openingHours
 _ADDRESS_FIELDS = (
     ("street", VCARD["street-address"]), ("locality", VCARD.locality),
     ("region", VCARD.region), ("postal_code", VCARD["postal-code"]),
 )
 _DECIMAL, _INTEGER, _BOOLEAN, _STRING = XSD.decimal, XSD.integer, XSD.boolean, XSD.string
 _FALSE = Literal("false", datatype=XSD.boolean)
+_PAGE = FOAF.page
 
 
 @lru_cache(maxsize=4096)
@@ -78,13 +80,19 @@ def record_triples(record: Record, member: str, uris: Uris) -> list[Triple]:
     ]
     add = t.append
     if record.description:
-        add(Triple(s, _DESCRIPTION, Literal(record.description)))
+        add(Triple(s, _DESCRIPTION, Literal(record.description, language=record.description_language)
+                   if record.description_language else Literal(record.description)))
+    for language, text in record.translations:
+        add(Triple(s, _DESCRIPTION, Literal(text, language=language)))
+    # a value the normaliser kept as written (it could not clean it) is a plain literal
     if record.website:
-        add(Triple(s, _HOMEPAGE, NamedNode(record.website)))
+        add(Triple(s, _HOMEPAGE, Literal(record.website) if "website" in record.as_written else NamedNode(record.website)))
+    for page in record.pages:
+        add(Triple(s, _PAGE, NamedNode(page)))
     if record.email:
-        add(Triple(s, _EMAIL, NamedNode(f"mailto:{record.email}")))
+        add(Triple(s, _EMAIL, Literal(record.email) if "email" in record.as_written else NamedNode(f"mailto:{record.email}")))
     if record.phone:
-        add(Triple(s, _PHONE, NamedNode(f"tel:{record.phone}")))
+        add(Triple(s, _PHONE, Literal(record.phone) if "phone" in record.as_written else NamedNode(f"tel:{record.phone}")))
     if record.latitude is not None and record.longitude is not None:
         add(Triple(s, _LAT, Literal(_decimal(record.latitude), datatype=_DECIMAL)))
         add(Triple(s, _LONG, Literal(_decimal(record.longitude), datatype=_DECIMAL)))
@@ -114,15 +122,19 @@ def record_triples(record: Record, member: str, uris: Uris) -> list[Triple]:
             add(Triple(s, _SAME_AS, NamedNode(link)))
     if record.registration_id:
         add(Triple(s, _REGISTRATION, Literal(record.registration_id)))
+    if record.opening_hours:
+        add(Triple(s, _OPENING_HOURS, Literal(record.opening_hours)))
     if not record.listed:
         add(Triple(s, _LISTED, _FALSE))
 
     address = [(p, getattr(record, name)) for name, p in _ADDRESS_FIELDS]
     located = record.latitude is not None and record.longitude is not None
-    if record.country or located or any(v for _, v in address):
+    if record.country or record.country_written or located or any(v for _, v in address):
         a = NamedNode(uris.address(s.value))
         t += [Triple(s, _HAS_ADDRESS, a), Triple(a, _TYPE, _ADDRESS_TYPES[0]), Triple(a, _TYPE, _ADDRESS_TYPES[1])]
         t += [Triple(a, p, Literal(v)) for p, v in address if v]
+        if record.country_written and not record.country:
+            add(Triple(a, _COUNTRY_NAME, Literal(record.country_written)))
         if located:
             # The community's shape (se-open-data, mykomap's queries): coordinates on the
             # spatial thing the address is `within`. The address itself is that thing
@@ -155,6 +167,10 @@ def record_row(record: Record) -> dict[str, str]:
         elif column in CONCEPT_COLUMNS:
             value = values[column]
             row[column] = ";".join(_code(v) for v in (value if isinstance(value, list) else [value]) if v)
+        elif column == "country":
+            row[column] = record.country or record.country_written or ""
+        elif column == "website":
+            row[column] = ";".join(([record.website] if record.website else []) + record.pages)
         elif column in MULTI_VALUED:
             row[column] = ";".join(str(v) for v in values[column] or [])
         else:

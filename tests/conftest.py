@@ -76,8 +76,15 @@ def server(world: World) -> Iterator[Server]:
     wsgi = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=wsgi.run, daemon=True)
     thread.start()
-    yield Server(f"http://127.0.0.1:{wsgi.effective_port}", world, app)
+    yield Server(publish_at(app, f"http://127.0.0.1:{wsgi.effective_port}"), world, app)
     stop_server(wsgi, thread)
+
+
+def publish_at(app, url: str) -> str:
+    """Configure the address the test server is reached at as its public URL, as an operator
+    configures `public_url`: the links it publishes then lead back to it. Returns `url`."""
+    app.config["DATACOMMONS"] = app.config["DATACOMMONS"].with_(public_url=url)
+    return url
 
 
 def stop_server(wsgi, thread: threading.Thread) -> None:

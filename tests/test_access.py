@@ -4,7 +4,16 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
+import io
+
+from pyoxigraph import RdfFormat, Triple, parse
+
+from datacommons import access
 from datacommons.audience import ADMIN, ANONYMOUS, member_audience
+from datacommons.fields import Level
+from datacommons.store import StoreError
+from datacommons.uris import Uris
+from loaders.pipeline import ImportRefused, commit_import, plan_import
 from datacommons.querycheck import QueryRefused
 from datacommons.system import hash_token
 
@@ -12,7 +21,7 @@ from collections.abc import Iterator
 
 from datacommons.store import Commons
 
-from .conftest import BASE, World, make_world
+from .conftest import BASE, CORE_CSV, World, make_world
 
 GRAPHS = {
     "alpha-public": f"{BASE}/graph/alpha/public",
@@ -35,6 +44,10 @@ ALLOWED = {
 }
 P = "urn:test:marker"
 TARGET = "urn:test:target"  # every graph says each marked subject points at it
+# In a graph everyone reads, statements that match the look-up `(?, P, TARGET)` but for its
+# predicate, or but for its object: a look-up that ignored either would return them.
+DECOYS = (("urn:test:decoy-predicate", "urn:test:other-predicate", TARGET),
+          ("urn:test:decoy-object", P, "urn:test:elsewhere"))
 
 
 def marker(name: str) -> str:
@@ -72,7 +85,7 @@ def marked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             for name, g in GRAPHS.items()
             for q in (Quad(NamedNode(f"urn:test:{name}"), NamedNode(P), Literal(marker(name)), NamedNode(g)),
                       Quad(NamedNode(f"urn:test:{name}"), NamedNode(P), NamedNode(TARGET), NamedNode(g)))
-        ],
+        ] + [Quad(*(NamedNode(t) for t in decoy), NamedNode(GRAPHS["alpha-public"])) for decoy in DECOYS],
     )
     yield world
     commons.close()
@@ -142,3 +155,69 @@ def test_the_word_service_inside_strings_and_comments_is_not_a_service_call(worl
         '# SERVICE <http://evil/>\nSELECT ?x WHERE { BIND("SERVICE <http://evil/>" AS ?x) }', ANONYMOUS
     )
     assert [s["x"].value for s in result] == ["SERVICE <http://evil/>"]
+
+
+@pytest.mark.parametrize("audience", list(AUDIENCES))
+def test_a_dump_holds_every_statement_of_the_audiences_graphs_and_nothing_else(marked: World, audience: str) -> None:
+    commons, who = marked.commons, AUDIENCES[audience]
+    out = io.BytesIO()
+    commons.dump(out, who)
+    dumped = set(parse(out.getvalue(), format=RdfFormat.N_QUADS))
+    marked_graphs = {name for name, g in GRAPHS.items()
+                     if Quad(NamedNode(f"urn:test:{name}"), NamedNode(P), Literal(marker(name)), NamedNode(g)) in dumped}
+    assert marked_graphs == ALLOWED[audience]
+    readable = set(commons.quads_in(sorted(commons.graphs_for(who))))
+    assert readable <= dumped and {q.graph_name.value for q in dumped} <= commons.graphs_for(who)
+    names = {q.object.value for q in dumped if q.predicate.value == "http://purl.org/goodrelations/v1#name"}
+    assert "Red Door Bakery Co-op" in names
+    assert ("Quiet Housing Co-op" in names) == (audience != "anonymous")  # unlisted: members read it
+    emails = {q.object.value for q in dumped if q.predicate.value == "http://www.w3.org/2006/vcard/ns#hasEmail"}
+    assert (emails != set()) == (audience != "anonymous")
+
+
+def test_a_member_writes_its_own_graphs_only_and_administrators_any_members() -> None:
+    assert access.may_write(member_audience("alpha"), "alpha")
+    assert not access.may_write(member_audience("beta"), "alpha")
+    assert not access.may_write(ANONYMOUS, "alpha")
+    assert access.may_write(ADMIN, "alpha") and access.may_write(ADMIN, "beta")
+    assert access.may_write_workspace(ADMIN)
+    assert not access.may_write_workspace(member_audience("alpha")) and not access.may_write_workspace(ANONYMOUS)
+
+
+def test_another_member_cannot_import_into_a_members_graphs_and_nothing_changes(world: World, tmp_path) -> None:
+    commons = world.commons
+    before = commons.member_quads("alpha")
+    path = tmp_path / "hijack.csv"
+    path.write_text(CORE_CSV.replace("Red Door Bakery Co-op", "Hijacked Bakery"), encoding="utf-8")
+    plan = plan_import(commons, "alpha", path)
+    for intruder in (member_audience("beta"), ANONYMOUS):
+        with pytest.raises(ImportRefused, match="may not write member 'alpha'"):
+            commit_import(commons, plan, intruder)
+        assert commons.member_quads("alpha") == before
+    commit_import(commons, plan, member_audience("alpha"))  # its owner may
+    assert "Hijacked Bakery" in {q.object.value for q in commons.member_quads("alpha")}
+
+
+def test_graphs_under_the_admin_graph_are_the_administrators_workspace(world: World) -> None:
+    commons = world.commons
+    drafts = f"{BASE}/graph/admin/drafts"
+    commons.write_workspace({drafts: [Triple(NamedNode("urn:test:draft"), NamedNode(P), Literal("draft"))]})
+    ask = f'ASK {{ GRAPH <{drafts}> {{ ?s <{P}> "draft" }} }}'
+    assert bool(commons.query(ask, ADMIN))
+    assert drafts in commons.graphs_for(ADMIN)
+    for audience in (ANONYMOUS, member_audience("alpha")):
+        assert not bool(commons.query(ask, audience)) and drafts not in commons.graphs_for(audience)
+    # A graph whose name only begins like the admin graph's is one of the commons' own.
+    for own in (f"{BASE}/graph/administration", f"{BASE}/graph/alpha/public"):
+        with pytest.raises(StoreError, match="commons' own graphs"):
+            commons.write_workspace({own: []})
+
+
+def test_a_base_with_a_trailing_slash_mints_the_same_uris_and_an_address_belongs_to_its_record() -> None:
+    slashed, plain = Uris(BASE + "/"), Uris(BASE)
+    assert slashed == plain
+    assert slashed.graph("alpha", Level.PUBLIC) == f"{BASE}/graph/alpha/public"
+    assert slashed.record("alpha", "rd-1") == f"{BASE}/id/alpha/rd-1"
+    record = plain.record("alpha", "rd-1")
+    assert plain.record_of(plain.address(record)) == record == plain.record_of(record)
+    assert plain.record_of(f"{record}#address#x") == record

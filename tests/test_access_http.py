@@ -18,8 +18,9 @@ from datacommons.config import Config
 from datacommons.store import Commons
 from endpoint.app import create_app
 
-from .conftest import BASE, World, make_world
+from .conftest import BASE, CORE_CSV, World, make_world
 from .live import running
+from .test_imports_http import multipart
 from .webclient import Reply, bearer, fetch
 
 GRAPHS = {
@@ -140,3 +141,29 @@ def test_members_cannot_update_and_the_public_is_asked_for_a_token(live: Live) -
     assert fetch(f"{live.url}/sparql", data=update, headers=headers).status == 401
     member = {**headers, **bearer(live.world.tokens["alpha"])}
     assert fetch(f"{live.url}/sparql", data=update, headers=member).status == 403
+
+
+BETA_DOC = """<{base}/id/beta/sun> a <http://purl.org/essglobal/vocab/SSEInitiative> ;
+    <https://w3id.org/coop-commons/vocab#localId> "sun" ;
+    <http://purl.org/goodrelations/v1#name> "Sun Bakery" .
+""".format(base=BASE).encode()
+
+
+def test_a_member_cannot_write_or_import_into_another_members_directory(live: Live) -> None:
+    """beta's token may not replace, add to or empty alpha's directory (Graph Store
+    Protocol), nor upload an import for alpha; alpha's graphs are as they were. beta writes
+    its own directory."""
+    commons, beta = live.world.commons, bearer(live.world.tokens["beta"])
+    before = commons.member_quads("alpha")
+    turtle = {"Content-Type": "text/turtle", **beta}
+    for method in ("PUT", "POST", "DELETE"):
+        reply = fetch(f"{live.url}/graph/alpha", method=method, data=BETA_DOC.replace(b"/beta/", b"/alpha/"), headers=turtle)
+        assert reply.status == 403, (method, reply.status, reply.text)
+    body, content_type = multipart({"member": "alpha"}, {"file": ("hijack.csv", CORE_CSV.replace("Red Door", "Hijacked"))})
+    upload = fetch(f"{live.url}/api/imports", method="POST", data=body, headers={**beta, "Content-Type": content_type})
+    assert upload.status == 403, upload.text
+    assert fetch(f"{live.url}/api/imports?member=alpha", headers=beta).status == 403
+    assert commons.member_quads("alpha") == before
+    own = fetch(f"{live.url}/graph/beta", method="PUT", data=BETA_DOC, headers=turtle)
+    assert own.status == 201, own.text
+    assert "Sun Bakery" in {q.object.value for q in commons.member_quads("beta")}

@@ -172,3 +172,29 @@ def test_the_widget_works_on_a_member_site_on_another_origin(directory: Director
 
     frame = page.frame_locator("iframe[title='Co-op directory']")
     assert sorted(frame.locator("li a").all_inner_texts()) == ["Prairie Harvest Cooperative", "Red Door Bakery Co-op"]
+
+
+SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=sorted(SIZES))
+def sized_page(browser, request):
+    """A page at a desktop's and a phone's size (the sizes issue 23 was checked at)."""
+    context = browser.new_context(viewport=SIZES[request.param])
+    p = context.new_page()
+    p.set_default_timeout(15000)
+    yield p
+    context.close()
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_chromium_shows_the_styled_page_for_a_broken_link(directory: Directory, sized_page) -> None:
+    reply = sized_page.goto(f"{directory.url}/id/alpha/no-such-coop")
+    assert reply.status == 404 and reply.headers["content-type"].startswith("text/html")
+    assert sized_page.locator("h1").inner_text().startswith("404")
+    assert sized_page.title().startswith("404") and sized_page.locator("html").get_attribute("lang") == "en"
+    assert sized_page.locator("header.site").evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+    assert no_sideways_scroll(sized_page)

@@ -240,3 +240,15 @@ def test_the_canonical_coop_page_shows_where_members_disagree(server: Server) ->
     assert "members disagree" not in locality  # both say Minneapolis
     public = fetch(server.url + RED_DOOR[len(BASE):], headers={"Accept": "text/html"})
     assert ">Phone" not in public.text
+
+
+def test_another_member_cannot_read_my_import_history_on_the_web(server: Server) -> None:
+    tokens = server.world.tokens
+    page = {"Accept": "text/html"}
+    other = fetch(f"{server.url}/imports?member=alpha", headers={**page, **bearer(tokens["beta"])})
+    assert other.status == 403 and "coops.csv" not in other.text
+    assert fetch(f"{server.url}/imports?member=nobody", headers={**page, **bearer(tokens["beta"])}).status in (403, 404)
+    own = fetch(f"{server.url}/imports?member=alpha", headers={**page, **bearer(tokens["alpha"])})
+    assert own.status == 200
+    admin = fetch(f"{server.url}/imports?member=alpha", headers={**page, **bearer(tokens["admin"])})
+    assert admin.status == 200

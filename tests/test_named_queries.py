@@ -14,7 +14,9 @@ from .directory_world import MEMBERS_ONLY, Directory, directory  # noqa: F401
 from .webclient import bearer, fetch
 
 # A value for each required parameter, so every shipped query can be run.
-REQUIRED = {"region": "MN", "activity": "ICA240", "structure": "OS60", "country": "US"}
+# Region and country reach alpha's unlisted co-op, which only members may see.
+REQUIRED = {"region": "ON", "activity": "ICA240", "structure": "OS60", "country": "CA"}
+UNLISTED = "Quiet Housing Co-op"
 
 
 def run(directory: Directory, name: str, headers: dict[str, str] | None = None, **params) -> dict:
@@ -37,7 +39,20 @@ def test_every_named_query_runs_for_the_public_and_leaks_nothing(directory: Dire
     params = {p.name: REQUIRED[p.name] for p in catalogue()[name].parameters if p.required}
     document = run(directory, name, **params)
     assert "results" in document or "boolean" in document
-    assert not [v for v in MEMBERS_ONLY if v in json.dumps(document)]
+    assert not [v for v in (*MEMBERS_ONLY, UNLISTED) if v in json.dumps(document)]
+
+
+def test_the_leak_test_can_fail_members_see_the_unlisted_coop_the_public_does_not(directory: Directory) -> None:
+    """The positive control of the test above: with the same parameters, a member's answers do
+    hold the unlisted co-op, so a query run with the wrong audience would show it."""
+    member = bearer(directory.tokens["alpha"])
+    seen_by_members = set()
+    for name, query in sorted(catalogue().items()):
+        params = {p.name: REQUIRED[p.name] for p in query.parameters if p.required}
+        if UNLISTED in json.dumps(run(directory, name, headers=member, **params)):
+            seen_by_members.add(name)
+            assert UNLISTED not in json.dumps(run(directory, name, **params))
+    assert {"coops-by-region", "coops-by-country"} <= seen_by_members
 
 
 def test_a_parameter_is_bound_and_results_come_in_every_format(directory: Directory) -> None:

@@ -94,10 +94,20 @@ def test_websites_get_a_scheme_and_a_lower_case_host(concepts: ConceptIndex, giv
     assert clean(concepts, website=given).website == stored
 
 
+def kept_as_written(concepts: ConceptIndex, field: str, **values: str) -> Problem:
+    """The record loads, the value is kept as written, and one warning names it."""
+    record, problems = normalise(RawRecord("row 7", {"name": "Co-op", **values}), concepts)
+    assert record is not None, problems
+    [warning] = problems
+    assert (warning.severity, warning.field, warning.value) == ("warning", field, values[field])
+    assert "kept as written" in warning.message
+    assert field in record.as_written and getattr(record, field) == values[field]
+    return warning
+
+
 @pytest.mark.parametrize("given", ["ftp://coop.org", "mailto:info@coop.org", "http://", "not a website", "https://coop"])
-def test_websites_that_are_not_web_addresses_are_errors(concepts: ConceptIndex, given: str) -> None:
-    problem = error(concepts, website=given)
-    assert (problem.field, problem.value) == ("website", given)
+def test_websites_that_are_not_web_addresses_are_kept_as_written_with_a_warning(concepts: ConceptIndex, given: str) -> None:
+    kept_as_written(concepts, "website", website=given)
 
 
 def test_emails_lose_mailto_and_get_a_lower_case_domain(concepts: ConceptIndex) -> None:
@@ -105,9 +115,8 @@ def test_emails_lose_mailto_and_get_a_lower_case_domain(concepts: ConceptIndex) 
 
 
 @pytest.mark.parametrize("given", ["info at coop.org", "info@", "@coop.org", "info@coop", "a..b@coop.org"])
-def test_malformed_emails_are_errors(concepts: ConceptIndex, given: str) -> None:
-    problem = error(concepts, email=given)
-    assert (problem.field, problem.value) == ("email", given)
+def test_malformed_emails_are_kept_as_written_with_a_warning(concepts: ConceptIndex, given: str) -> None:
+    kept_as_written(concepts, "email", email=given)
 
 
 def test_a_cell_with_two_emails_keeps_the_first_with_a_warning(concepts: ConceptIndex) -> None:
@@ -118,7 +127,8 @@ def test_a_cell_with_two_emails_keeps_the_first_with_a_warning(concepts: Concept
 
 @pytest.mark.parametrize("values, stored", [
     ({"phone": "(514) 555-0100", "country": "Canada"}, "+15145550100"),
-    ({"phone": "514.555.0100"}, "+15145550100"),  # no country: North American numbering
+    ({"phone": "+1 514 555 0100"}, "+15145550100"),  # no country: international numbers only
+    ({"phone": "0044 20 7946 0958"}, "+442079460958"),
     ({"phone": "020 7946 0958", "country": "UK"}, "+442079460958"),
     ({"phone": "+33 1 23 45 67 89", "country": "CA"}, "+33123456789"),
     ({"phone": "tel:+15145550100"}, "+15145550100"),
@@ -127,14 +137,38 @@ def test_phones_are_stored_in_e164(concepts: ConceptIndex, values: dict[str, str
     assert clean(concepts, **values).phone == stored
 
 
-@pytest.mark.parametrize("given", ["123", "call us", "020 7946 0958"])
-def test_invalid_phone_numbers_are_errors(concepts: ConceptIndex, given: str) -> None:
-    problem = error(concepts, phone=given, country="US")
-    assert (problem.field, problem.value) == ("phone", given)
+@pytest.mark.parametrize("given", ["123", "call us", "020 7946 0958", "+1 555 0100", "(555) 0100"])
+def test_phones_no_numbering_plan_accepts_are_kept_as_written_with_a_warning(concepts: ConceptIndex, given: str) -> None:
+    kept_as_written(concepts, "phone", phone=given, country="US")
+
+
+def test_a_phone_without_a_country_is_kept_as_written_not_read_as_american(concepts: ConceptIndex) -> None:
+    warning = kept_as_written(concepts, "phone", phone="514.555.0100")
+    assert "no country to read it from" in warning.message
+
+
+def test_a_phone_without_a_country_is_read_from_the_sources_default_country(concepts: ConceptIndex) -> None:
+    raw = RawRecord("row 2", {"name": "A", "phone": "01 23 45 67 89"}, {"phone_country": "FR"})
+    record, problems = normalise(raw, concepts)
+    assert record is not None and record.phone == "+33123456789" and problems == []
+
+
+def test_a_second_website_is_kept_as_a_further_page_with_a_warning(concepts: ConceptIndex) -> None:
+    record, [warning] = normalise(RawRecord("row 2", {"name": "A", "website": "a.coop;b.coop"}), concepts)
+    assert record is not None
+    assert (record.website, record.pages) == ("https://a.coop", ["https://b.coop"])
+    assert warning.severity == "warning" and "kept 'a.coop'" in warning.message
+
+
+def test_a_second_phone_is_left_out_with_a_warning(concepts: ConceptIndex) -> None:
+    raw = RawRecord("row 2", {"name": "A", "phone": "020 7946 0958; 020 7946 0959", "country": "GB"})
+    record, [warning] = normalise(raw, concepts)
+    assert record is not None and record.phone == "+442079460958"
+    assert warning.severity == "warning" and "020 7946 0959" in warning.message
 
 
 def test_a_phone_extension_is_left_out_with_a_warning(concepts: ConceptIndex) -> None:
-    record, [warning] = normalise(RawRecord("row 2", {"name": "A", "phone": "613-555-0142 ext. 23"}), concepts)
+    record, [warning] = normalise(RawRecord("row 2", {"name": "A", "phone": "613-555-0142 ext. 23", "country": "CA"}), concepts)
     assert record is not None and record.phone == "+16135550142"
     assert warning.severity == "warning" and "23" in warning.message
 
@@ -145,10 +179,17 @@ def test_countries_become_iso_codes(concepts: ConceptIndex, given: str) -> None:
     assert clean(concepts, country=given).country == "CA"
 
 
-def test_an_unknown_country_is_an_error_suggesting_close_ones(concepts: ConceptIndex) -> None:
-    problem = error(concepts, country="Cnada")
-    assert (problem.field, problem.value) == ("country", "Cnada")
-    assert "Canada (CA)" in problem.message
+def test_a_misspelt_country_is_read_as_the_one_close_name_with_a_warning_saying_so(concepts: ConceptIndex) -> None:
+    record, [warning] = normalise(RawRecord("row 7", {"name": "A", "country": "Cnada"}), concepts)
+    assert record is not None and (record.country, record.country_written) == ("CA", None)
+    assert (warning.severity, warning.field, warning.value) == ("warning", "country", "Cnada")
+    assert "Canada (CA)" in warning.message
+
+
+def test_an_unknown_country_is_kept_as_its_name_with_a_warning(concepts: ConceptIndex) -> None:
+    record, [warning] = normalise(RawRecord("row 7", {"name": "A", "country": "Atlantis"}), concepts)
+    assert record is not None and (record.country, record.country_written) == (None, "Atlantis")
+    assert (warning.severity, warning.field, warning.value) == ("warning", "country", "Atlantis")
 
 
 def test_postal_codes_are_upper_case_and_addresses_single_spaced(concepts: ConceptIndex) -> None:
@@ -280,10 +321,10 @@ def test_a_social_link_that_is_not_a_url_is_an_error(concepts: ConceptIndex) -> 
 
 
 def test_every_error_of_a_record_is_reported_at_once(concepts: ConceptIndex) -> None:
-    raw = RawRecord("row 12", {"name": "A", "email": "nope", "workers": "-1", "founded": "someday"})
+    raw = RawRecord("row 12", {"name": "A", "latitude": "95", "longitude": "1", "workers": "-1", "founded": "someday"})
     record, problems = normalise(raw, concepts)
     assert record is None
     assert sorted((p.position, p.field) for p in problems) == [
-        ("row 12", "email"), ("row 12", "founded"), ("row 12", "workers"),
+        ("row 12", "founded"), ("row 12", "latitude"), ("row 12", "workers"),
     ]
     assert str(problems[0]).startswith("error: row 12, field ")

@@ -34,7 +34,7 @@ def test_an_upload_preview_has_the_documented_shape(server: Server) -> None:
     preview = json.loads(upload(server, server.world.tokens["beta"], BETA, "beta.csv").body)
     assert set(preview) == set(schemas["ImportPreview"]["required"])
     assert set(preview["diff"]) == set(schemas["TableDiff"]["required"])
-    bad = json.loads(upload(server, server.world.tokens["beta"], BETA.replace(",CA", ",Atlantis"), "bad.csv").body)
+    bad = json.loads(upload(server, server.world.tokens["beta"], BETA.replace("43.65,-79.38", "143.65,-79.38"), "bad.csv").body)
     assert bad["errors"] and all(set(p) == set(schemas["Problem"]["required"]) for p in bad["errors"])
 
 

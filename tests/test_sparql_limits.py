@@ -177,3 +177,29 @@ def test_a_rate_limit_the_server_cannot_use_is_refused_at_start_naming_the_key(t
         create_app(commons, Config().with_(query_workers=1, **changes))
     assert named in str(refused.value)
     commons.close()
+
+
+def test_rewording_the_authorization_header_buys_no_fresh_allowance(tmp_path) -> None:
+    commons = Commons(tmp_path / "store", base=BASE)
+    world = make_world(commons, tmp_path)
+    app = create_app(commons, Config().with_(rate_limit="3/minute", query_workers=1))
+    with running(app) as url:
+        ask = f"{url}/sparql?" + urllib.parse.urlencode({"query": "ASK {}"})
+        assert [fetch(ask).status for _ in range(4)] == [200, 200, 200, 429]
+        token = world.tokens["beta"]
+        for header in ["Bearer", "Bearer ", "bearer", "BEARER", f"Bearer  {token}", f"Basic {token}",
+                       "Token abc", f"Bearer {token} extra", "Bearer dct_not-a-token"]:
+            reply = fetch(ask, headers={"Authorization": header})
+            assert reply.status in (401, 429), (header, reply.status)
+        # the same member under any spelling of the scheme is one client with one allowance
+        spellings = [f"Bearer {token}", f"bearer {token}", f"BEARER {token}", f"Bearer {token}"]
+        assert [fetch(ask, headers={"Authorization": h}).status for h in spellings] == [200, 200, 200, 429]
+    commons.close()
+
+
+def test_a_malformed_authorization_header_is_refused_not_read_as_the_public(live: Live) -> None:
+    token = live.world.tokens["beta"]
+    for header in ["Bearer", "Bearer ", "bearer", f"Bearer  {token}", f"Basic {token}"]:
+        reply = live.query("ASK {}", headers={"Authorization": header})
+        assert reply.status == 401, (header, reply.status)
+    assert live.query("ASK {}", headers={"Authorization": f"bearer {token}"}).status == 200

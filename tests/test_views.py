@@ -100,3 +100,48 @@ def test_a_store_without_the_view_makes_it_when_opened(tmp_path: Path) -> None:
         assert view_triples(reopened) == expected == public_merge(reopened)
     finally:
         reopened.close()
+
+
+def test_a_removal_of_more_statements_than_one_lookup_holds_keeps_those_another_graph_holds(world: World) -> None:
+    """The view asks which graphs still hold the removed statements a few hundred at a time:
+    over several look-ups, a statement another public graph still holds stays, the others
+    leave."""
+    from pyoxigraph import Literal, Quad
+
+    commons = world.commons
+    alpha, beta = (NamedNode(f"{BASE}/graph/{m}/public") for m in ("alpha", "beta"))
+    n = 3 * views._CHUNK + 7
+    quads = [Quad(NamedNode(f"http://example.org/many/{i}"), NamedNode(NAME), Literal(f"Many {i}"), alpha) for i in range(n)]
+    shared = {i for i in range(n) if i % 3 == 0}  # in every look-up
+    commons.apply(remove=(), add=quads + [Quad(*quads[i].triple, beta) for i in shared])
+    commons.apply(remove=quads, add=())
+    left = {t.subject.value for t in view_triples(commons) if t.subject.value.startswith("http://example.org/many/")}
+    assert left == {f"http://example.org/many/{i}" for i in shared}
+    assert view_triples(commons) == public_merge(commons)
+
+
+def test_a_changed_vocabulary_replaces_its_statements_in_the_view_when_the_store_opens(tmp_path: Path) -> None:
+    """The vocabulary graph is replaced wholesale when its files change: what only it held
+    leaves the view, what a member's public graph also holds stays, and its statements are
+    all in the view again."""
+    from pyoxigraph import Literal, Quad
+
+    commons = Commons(tmp_path / "store", base=BASE)
+    commons.add_member("alpha", "Alpha")
+    vocabulary, alpha = NamedNode(commons.uris.vocabulary_graph), NamedNode(f"{BASE}/graph/alpha/public")
+    stale = Quad(NamedNode("http://example.org/stale"), NamedNode(NAME), Literal("Stale"), vocabulary)
+    also_alpha = Quad(NamedNode("http://example.org/kept"), NamedNode(NAME), Literal("Kept"), vocabulary)
+    commons.apply(remove=(), add=[stale, also_alpha, Quad(*also_alpha.triple, alpha)])
+    dropped = next(q for q in commons.quads_in([vocabulary.value])
+                   if q.subject.value.startswith("https://w3id.org/coop-commons/vocab#"))
+    commons.apply(remove=[dropped], add=())
+    assert stale.triple in view_triples(commons) and dropped.triple not in view_triples(commons)
+    commons.system.set_setting("vocabulary_hash", "")  # as if ontology/ had changed
+    commons.close()
+    reopened = Commons(tmp_path / "store")
+    try:
+        view = view_triples(reopened)
+        assert stale.triple not in view and also_alpha.triple in view and dropped.triple in view
+        assert view == public_merge(reopened)
+    finally:
+        reopened.close()

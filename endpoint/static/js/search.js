@@ -4,6 +4,10 @@
   "use strict";
   var form = document.querySelector("[data-search-form]");
   if (!form) { return; }
+  // The filters are folded on a phone so the first result shows without scrolling; on a wider
+  // screen they are open beside the results (without JavaScript they stay folded, one tap away).
+  var filters = form.querySelector("[data-filters]");
+  if (filters && window.matchMedia("(min-width: 50.01rem)").matches) { filters.open = true; }
   form.addEventListener("change", function (event) {
     if (event.target.matches('input[type="checkbox"]')) { form.submit(); }
   });
