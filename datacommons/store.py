@@ -205,6 +205,9 @@ class Commons:
             default, named = shape.default_graphs, shape.named_graphs
         if not default and not named:
             return QueryDataset(self._merged(allowed), sorted(allowed))
+        # Naming the view itself reads nothing (it is no audience's graph); it comes in only
+        # where `{base}/graph/public` stands for the public graphs' merge.
+        default = [g for g in default if g in allowed or self.uris.is_public_graph(g)]
         if any(self.uris.is_public_graph(g) for g in default + named):
             # `{base}/graph/public` names the public graphs' merge: the public view as the
             # default graph (one graph, see `_merged`), the public graphs as named graphs.
@@ -212,7 +215,7 @@ class Commons:
             default = _expand(default, self.uris.is_public_graph, self._merged(public))
             named = _expand(named, self.uris.is_public_graph, sorted(public))
         return QueryDataset(
-            [g for g in default if g in allowed or g == self.public_view],
+            default,
             [g for g in named if g in allowed],
         )
 
