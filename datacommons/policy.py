@@ -110,6 +110,7 @@ def _about_address(subject: str, o: object) -> bool:
 
 
 _LISTED = COOP.listed.value
+_ADDRESS_PREDICATES = frozenset(p for p, f in FIELD_BY_PREDICATE.items() if f.on_address)
 _RANKS = sorted(Level, key=lambda level: level.rank)  # public, members, private
 
 
@@ -140,12 +141,16 @@ def publish(triples: Iterable[Triple], policy: Policy, uris: Uris) -> list[Quad]
             ranks.append(rank)
             if rank is not None:
                 record_rank = min(record_rank, rank)
-                if "#" in subject:
+                if "#" in subject and predicate in _ADDRESS_PREDICATES:
+                    # the address exists at the level of its own fields: the coordinates it
+                    # also carries (the community's `within` shape) do not make it more public
                     address_rank = min(address_rank, rank)
             elif predicate == _LISTED and o.value == _UNLISTED[1]:
                 floor = 1
-        for (s, p, o, subject, _), rank in zip(statements, ranks):
+        for (s, p, o, subject, predicate), rank in zip(statements, ranks):
             if rank is None:
                 rank = address_rank if _about_address(subject, o) else record_rank
+            elif "#" in subject and predicate not in _ADDRESS_PREDICATES:
+                rank = max(rank, address_rank)  # no part of an address below its own level
             quads.append(Quad(s, p, o, graphs[max(rank, floor)]))
     return quads

@@ -205,7 +205,19 @@ class Commons:
             default, named = shape.default_graphs, shape.named_graphs
         if not default and not named:
             return QueryDataset(self._merged(allowed), sorted(allowed))
-        return QueryDataset([g for g in default if g in allowed], [g for g in named if g in allowed])
+        # Naming the view itself reads nothing (it is no audience's graph); it comes in only
+        # where `{base}/graph/public` stands for the public graphs' merge.
+        default = [g for g in default if g in allowed or self.uris.is_public_graph(g)]
+        if any(self.uris.is_public_graph(g) for g in default + named):
+            # `{base}/graph/public` names the public graphs' merge: the public view as the
+            # default graph (one graph, see `_merged`), the public graphs as named graphs.
+            public = views.sources(self.members(), self.uris) & allowed
+            default = _expand(default, self.uris.is_public_graph, self._merged(public))
+            named = _expand(named, self.uris.is_public_graph, sorted(public))
+        return QueryDataset(
+            default,
+            [g for g in named if g in allowed],
+        )
 
     def _merged(self, allowed: frozenset[str]) -> list[str]:
         """The graphs whose merge is the merge of `allowed`: the public view in place of the
@@ -555,3 +567,11 @@ def _update_text(remove: Iterable[Quad], add: Iterable[Quad]) -> str:
     except ValueError as e:
         raise StoreError(str(e)) from None
     return " ;\n".join(p for p in parts if p)
+
+
+def _expand(graphs: list[str], is_alias, replacement: list[str]) -> list[str]:
+    """`graphs` with each alias replaced by the graphs it stands for."""
+    out: list[str] = []
+    for g in graphs:
+        out += replacement if is_alias(g) else [g]
+    return list(dict.fromkeys(out))

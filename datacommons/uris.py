@@ -9,7 +9,7 @@ from .fields import Level
 
 MEMBER_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 RESERVED_MEMBER_IDS = frozenset(
-    {"member", "org", "import", "graph", "commons", "vocabulary", "concept", "admin", "system",
+    {"member", "org", "import", "graph", "commons", "vocabulary", "concept", "admin", "system", "public", "source",
      # mailing lists: {base}/id/list/{member}/{list}; /lists/{member}/{list} beside the
      # mail's links /lists/confirm/..., /lists/unsubscribe/..., /lists/manage/..., /lists/never/...
      "list", "lists", "confirm", "unsubscribe", "manage", "never"}
@@ -71,6 +71,16 @@ class Uris:
     @property
     def commons_graph(self) -> str:
         return f"{self.base}/graph/commons"
+
+    @property
+    def public_graph(self) -> str:
+        """The name of everything the public may read (the merge of the public graphs): what
+        mykomap's servers send as `default-graph-uri`, and HEAD on it says when it changed."""
+        return f"{self.base}/graph/public"
+
+    def is_public_graph(self, iri: str) -> bool:
+        """Whether `iri` names the public merge (mykomap's servers add a trailing slash)."""
+        return iri.rstrip("/") == self.public_graph
 
     @property
     def vocabulary_graph(self) -> str:

@@ -35,6 +35,7 @@ XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
+OSSPATIAL = Namespace("http://data.ordnancesurvey.co.uk/ontology/spatialrelations/")
 
 # Concept schemes: ESSGlobal's own, plus ours for what they lack.
 SCHEME_STRUCTURE = Namespace(ESS_STANDARD + "organisational-structure/")
@@ -63,4 +64,5 @@ PREFIXES: dict[str, str] = {
     "xsd": str(XSD),
     "void": str(VOID),
     "dcat": str(DCAT),
+    "osspatialrelations": str(OSSPATIAL),
 }

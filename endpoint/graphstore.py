@@ -34,7 +34,7 @@ from werkzeug.exceptions import (
 )
 
 from datacommons import access
-from datacommons.audience import Audience
+from datacommons.audience import ANONYMOUS, Audience
 from datacommons.store import Commons
 from datacommons.vocab import PREFIXES
 from loaders.pipeline import ImportRefused, commit_import, plan_import
@@ -78,6 +78,8 @@ def _handle(graph: str) -> Response:
     uris = commons.uris
     if uris.is_workspace(graph):
         return _workspace(commons, audience, graph)
+    if uris.is_public_graph(graph):
+        return _public(commons)
     member = graph.removeprefix(f"{uris.base}/graph/")
     if commons.system.member(member) is not None and graph == uris.directory(member):
         return _directory(commons, audience, member)
@@ -90,6 +92,22 @@ def _handle(graph: str) -> Response:
     if graph not in commons.graphs_for(audience):
         raise NotFound(f"no graph <{graph}> that you may read")
     return _document(commons.quads_in([graph]))
+
+
+def _public(commons: Commons) -> Response:
+    """`{base}/graph/public`, the merge of the public graphs: mykomap's servers HEAD it and
+    fetch their data again when its `Last-Modified` moves."""
+    if request.method not in READ_ONLY:
+        raise MethodNotAllowed(READ_ONLY, "the public merge changes through members' imports")
+    graphs = sorted(access.readable_graphs(ANONYMOUS, commons.members(), commons.uris))
+    fingerprint, modified = commons.graph_state(graphs)
+    if request.method == "HEAD":
+        response = Response(mimetype="text/turtle")
+    else:
+        response = _document(commons.quads_in(graphs))
+    response.set_etag(f"public-{fingerprint}")
+    response.last_modified = modified
+    return response
 
 
 # --- members' directories: reading and importing --------------------------------------------

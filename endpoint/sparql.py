@@ -24,6 +24,7 @@ from werkzeug.exceptions import (
 
 from datacommons import access
 from datacommons.config import Config
+from datacommons.essglobal import rewrite_query
 from datacommons.querycheck import QueryRefused, check_services, inspect, with_using
 from datacommons.querypool import PoolBusy, QueryOutOfMemory, QueryPool, QueryTimeout, WorkerLost
 from datacommons.queryworker import Answer, Failure, QueryJob, UpdateJob, WorkspaceChange
@@ -100,6 +101,7 @@ def _single(values, name: str) -> str:
 # --- queries ---------------------------------------------------------------------------------
 def _query(text: str) -> Response:
     commons, config, cache = _commons(), _config(), _cache()
+    text = rewrite_query(text)  # the community's ESSGlobal bases and Virtuoso's prefixes
     audience = current_audience()
     timeout = _timeout()  # checked on every request, answered from the cache or not
     default_uris = request.values.getlist("default-graph-uri")

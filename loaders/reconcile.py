@@ -44,7 +44,7 @@ from .reconcile_engine import features_from_quads, match
 _DBS: "weakref.WeakKeyDictionary[Commons, ReconcileDB]" = weakref.WeakKeyDictionary()
 _LOCKS: "weakref.WeakKeyDictionary[Commons, threading.RLock]" = weakref.WeakKeyDictionary()
 _GUARD = threading.Lock()
-_LOCAL_ID, _TYPE, _HAS_ADDRESS = COOP.localId.value, RDF.type.value, ESS.hasAddress.value
+_LOCAL_ID, _TYPE = COOP.localId.value, RDF.type.value
 _INITIATIVE = ESS.SSEInitiative.value
 
 
@@ -422,6 +422,7 @@ def projection(commons: Commons, canonical: str, sources: dict[str, list[Quad]])
                     out.add(Quad(c, RDF.type, COOP.CanonicalOrganisation, q.graph_name))
                     out.add(Quad(c, OWL.sameAs, NamedNode(record), q.graph_name))
                 continue
-            obj = address if predicate == _HAS_ADDRESS and q.object.value == record_address else q.object
+            # the link to the address, and the address `within` itself (the geo container)
+            obj = address if isinstance(q.object, NamedNode) and q.object.value == record_address else q.object
             out.add(Quad(subject, q.predicate, obj, q.graph_name))
     return out

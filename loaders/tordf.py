@@ -11,7 +11,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from datacommons.fields import MULTI_VALUED, TEMPLATE_COLUMNS, EXTRA_COLUMNS
 from datacommons.uris import Uris
 from datacommons.vocab import (
-    COOP, DCTERMS, ESS, FOAF, GEO, GR, RDF, SCHEMA, SCHEME_COUNTRY, SKOS, VCARD, XSD,
+    COOP, DCTERMS, ESS, FOAF, GEO, GR, OSSPATIAL, RDF, SCHEMA, SCHEME_COUNTRY, SKOS, VCARD, XSD,
 )
 
 from .record import Record
@@ -41,7 +41,7 @@ _HAS_ADDRESS, _COUNTRY, _COUNTRY_NAME = ESS.hasAddress, COOP.country, VCARD["cou
 _DESCRIPTION, _HOMEPAGE, _EMAIL, _PHONE = (
     DCTERMS.description, FOAF.homepage, VCARD.hasEmail, VCARD.hasTelephone,
 )
-_LAT, _LONG, _FOUNDED = GEO.lat, GEO.long, SCHEMA.foundingDate
+_LAT, _LONG, _FOUNDED, _WITHIN = GEO.lat, GEO.long, SCHEMA.foundingDate, OSSPATIAL.within
 _STRUCTURE, _SECTOR, _PRIMARY = ESS.organisationalStructure, ESS.economicSector, ESS.primarySector
 _LEGAL_FORM, _MEMBERSHIP, _QUALIFIER = ESS.legalForm, ESS.baseMembershipType, ESS.qualifier
 _WORKERS, _MEMBERS, _OFFERS, _SAME_AS = (
@@ -130,12 +130,22 @@ def record_triples(record: Record, member: str, uris: Uris) -> list[Triple]:
         add(Triple(s, _LISTED, _FALSE))
 
     address = [(p, getattr(record, name)) for name, p in _ADDRESS_FIELDS]
-    if record.country or record.country_written or any(v for _, v in address):
+    located = record.latitude is not None and record.longitude is not None
+    if record.country or record.country_written or located or any(v for _, v in address):
         a = NamedNode(uris.address(s.value))
         t += [Triple(s, _HAS_ADDRESS, a), Triple(a, _TYPE, _ADDRESS_TYPES[0]), Triple(a, _TYPE, _ADDRESS_TYPES[1])]
         t += [Triple(a, p, Literal(v)) for p, v in address if v]
         if record.country_written and not record.country:
             add(Triple(a, _COUNTRY_NAME, Literal(record.country_written)))
+        if located:
+            # The community's shape (se-open-data, mykomap's queries): coordinates on the
+            # spatial thing the address is `within`. The address itself is that thing
+            # (`within` is reflexive), so a record stays its IRI and its `#address`.
+            t += [
+                Triple(a, _WITHIN, a),
+                Triple(a, _LAT, Literal(_decimal(record.latitude), datatype=_DECIMAL)),
+                Triple(a, _LONG, Literal(_decimal(record.longitude), datatype=_DECIMAL)),
+            ]
         if record.country:
             add(Triple(a, _COUNTRY_NAME, _country_literal(record.country)))
             add(Triple(a, _COUNTRY, _node(SCHEME_COUNTRY[record.country].value)))
