@@ -388,6 +388,17 @@ def _audience(commons: Commons, text: str) -> Audience:
     raise CommandError("--audience is public, member:ID or admin")
 
 
+def _input_file(text: str) -> str:
+    """A file to read, refused by argparse (a usage error, exit code 2) when it is missing or
+    a directory, before any store is opened (issue 11, finding 10: it was a traceback)."""
+    path = Path(text)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"no such file: {text}")
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text} is a directory, not a file" if path.is_dir() else f"{text} is not a file")
+    return text
+
+
 def parser() -> argparse.ArgumentParser:
     defaults = Config()
     common = argparse.ArgumentParser(add_help=False)
@@ -414,7 +425,7 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("name"); a.set_defaults(func=cmd_admin_add)
 
     a = sub.add_parser("load", parents=[common], help="import a member's file (CSV, JSON or RDF)")
-    a.add_argument("file"); a.add_argument("--member", required=True)
+    a.add_argument("file", type=_input_file); a.add_argument("--member", required=True)
     a.add_argument("--mapping", help="column-mapping TOML file for other CSV layouts, or a built-in mapping's name (datacommons mapping list)")
     a.add_argument("--format", help="input format when the extension does not tell (csv, json, ttl, jsonld, rdf, nt)")
     a.add_argument("--dry-run", action="store_true", help="show the report and the diff; write nothing")
@@ -425,7 +436,7 @@ def parser() -> argparse.ArgumentParser:
     a.set_defaults(func=cmd_load)
 
     a = sub.add_parser("validate", parents=[common], help="check a file without a store")
-    a.add_argument("file"); a.add_argument("--mapping"); a.add_argument("--format")
+    a.add_argument("file", type=_input_file); a.add_argument("--mapping"); a.add_argument("--format")
     a.add_argument("--strict", action="store_true", help="treat every warning as an error")
     a.set_defaults(func=cmd_validate)
 

@@ -72,3 +72,14 @@ def test_usage_errors_exit_2_with_a_message(tmp_path: Path) -> None:
     assert result.returncode == 2 and "member id" in result.stderr
     result = run("policy", "set", "nobody", "phone=public", "--store", str(tmp_path / "s"), cwd=tmp_path)
     assert result.returncode == 2 and "no member organisation 'nobody'" in result.stderr
+
+
+def test_loading_a_missing_file_or_a_directory_is_a_usage_error_not_a_traceback(tmp_path: Path) -> None:
+    store = ["--store", str(tmp_path / "store")]
+    assert run("member", "add", "alpha", "--name", "Alpha", *store, cwd=tmp_path).returncode == 0
+    missing = run("load", "--member", "alpha", str(tmp_path / "nowhere.csv"), *store, cwd=tmp_path)
+    assert missing.returncode == 2 and "no such file" in missing.stderr and "Traceback" not in missing.stderr
+    folder = run("load", "--member", "alpha", str(tmp_path), *store, cwd=tmp_path)
+    assert folder.returncode == 2 and "is a directory" in folder.stderr and "Traceback" not in folder.stderr
+    checked = run("validate", str(tmp_path), cwd=tmp_path)
+    assert checked.returncode == 2 and "is a directory" in checked.stderr
