@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from datacommons.config import Config
 from datacommons.store import Commons
@@ -16,8 +18,17 @@ def _wants_html_error() -> bool:
     return request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html"
 
 
+class _BoundedInt(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(commons: Commons, config: Config | None = None) -> Flask:
     app = Flask(__name__)
+    # Numbers in paths (import numbers, sitemap pages) fit the system area's 64-bit integers:
+    # a larger one is no page of ours (404), not an overflow deep in SQLite (issue 11, finding 10).
+    app.url_map.converters["int"] = _BoundedInt
     app.config["DATACOMMONS"] = config or Config()
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
     app.extensions["commons"] = commons
@@ -61,7 +72,10 @@ def create_app(commons: Commons, config: Config | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        wants_html = _wants_html_error()
+        # A request whose Host could not be matched (e.g. a label over 63 characters) has no
+        # URL adapter: the styled page, which links our pages, cannot be built, so it gets the
+        # plain line (issue 11, finding 10: this was every fuzzed 500).
+        wants_html = _wants_html_error() and request_ctx.url_adapter is not None
         if wants_html:
             body = render_template("error.html", error=error)
         else:

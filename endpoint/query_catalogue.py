@@ -103,6 +103,10 @@ def catalogue() -> dict[str, NamedQuery]:
     }
 
 
+# Beyond this an offset or limit is no page of any store's answer (and overflows sys.maxsize).
+MAX_PAGING = 10**12
+
+
 def paging(query: NamedQuery, args, max_rows: int) -> tuple[int, int]:
     """(offset, limit) for the results: from the request, else the file's defaults, capped."""
     values = {}
@@ -115,6 +119,8 @@ def paging(query: NamedQuery, args, max_rows: int) -> tuple[int, int]:
             raise ParameterError(f"{name} must be a whole number") from None
         if values[name] is not None and values[name] < 0:
             raise ParameterError(f"{name} must not be negative")
+        if values[name] is not None and values[name] > MAX_PAGING:
+            raise ParameterError(f"{name} must be at most {MAX_PAGING:,}")
     limit = values["limit"] if values["limit"] is not None else max_rows
     return values["offset"] or 0, min(limit, max_rows)
 
