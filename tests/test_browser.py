@@ -7,19 +7,17 @@ written to docs/ for the README.
 """
 from __future__ import annotations
 
-import functools
 import json
 import os
 import shutil
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.request import urlopen
 
 import pytest
 
 from .directory_world import MEMBERS_ONLY, Directory, directory  # noqa: F401
+from .live import static_site
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -134,14 +132,8 @@ def host_site(tmp_path: Path, directory: Directory) -> Iterator[str]:
 <script src="{directory.url}/widget.js" data-member="alpha" data-per-page="5" async></script>
 <iframe src="{directory.url}/embed?member=alpha" title="Co-op directory" width="600" height="400"></iframe>
 </body></html>""", encoding="utf-8")
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+    with static_site(site) as url:
+        yield url
 
 
 def test_the_widget_works_on_a_member_site_on_another_origin(directory: Directory, host_site: str, page) -> None:

@@ -6,15 +6,13 @@ webhook receiver and the consent log see every step."""
 from __future__ import annotations
 
 import csv
-import functools
 import io
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from .live import static_site
 from .optin_world import OptinWorld, form_post, optin_world  # noqa: F401
 from .test_browser import CHROMIUM, browser, page  # noqa: F401
 from .webclient import bearer, fetch
@@ -38,13 +36,8 @@ def alpha_site(tmp_path: Path, optin_world: OptinWorld) -> Iterator[str]:
 <iframe src="{optin_world.url}/lists/embed?list=beta/updates" title="Mailing list sign-up"
         width="600" height="600"></iframe>
 </body></html>""", encoding="utf-8")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SimpleHTTPRequestHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+    with static_site(site) as url:
+        yield url
 
 
 def test_a_person_signs_up_from_another_members_site_confirms_and_unsubscribes_in_one_click(
