@@ -238,6 +238,23 @@ def _skipped(skipped: dict[str, list[str]]) -> list[Problem]:
     ]
 
 
+_IGNORE_HINT = "list them under [source] ignore to silence this"
+
+
+def _unread(mapping: Mapping, columns: list[str], field: str, noun: str, hint: str) -> list[Problem]:
+    """The mapping's check of a source's columns (or keys), and one warning naming those it
+    neither reads nor ignores: nothing a member sent is dropped without a word."""
+    mapping.check_header(columns)
+    extra = mapping.unknown_columns(columns)
+    if not extra:
+        return []
+    return [Problem(
+        field, None, None,
+        f"{noun} {', '.join(map(repr, extra))} are not in mapping {mapping.origin} and were ignored ({hint})",
+        "warning",
+    )]
+
+
 def _csv_kind(
     header: list[str], mapping: Mapping | None, problems: list[Problem]
 ) -> tuple[str, Mapping | None, list[str]]:
@@ -245,15 +262,7 @@ def _csv_kind(
     named = [h for h in header if h]
     if mapping is not None:
         _check_duplicates(named, column_key)
-        mapping.check_header(named)
-        unknown = mapping.unknown_columns(named)
-        if unknown:
-            problems.append(Problem(
-                "header", None, None,
-                f"columns {', '.join(map(repr, unknown))} are not in mapping {mapping.origin} "
-                "and were ignored (list them under [source] ignore to silence this)",
-                "warning",
-            ))
+        problems += _unread(mapping, named, "header", "columns", _IGNORE_HINT)
         return "mapped", mapping, [column_key(h) for h in header]
     keys = [_template_key(h) if h else "" for h in header]
     unknown = [h for h, k in zip(header, keys) if h and k not in FIELD_NAMES]
@@ -361,15 +370,7 @@ def _read_json(parsed: Any, mapping: Mapping | None) -> ReadResult:
             f"({', '.join(FIELD_NAMES)}), or pass a mapping file with --mapping"
         )
     if mapping is not None:
-        mapping.check_header(source_columns)
-        extra = mapping.unknown_columns(source_columns)
-        if extra:
-            problems.append(Problem(
-                "keys", None, None,
-                f"keys {', '.join(map(repr, extra))} are not in mapping {mapping.origin} and were "
-                "ignored (list them under [source] ignore to silence this)",
-                "warning",
-            ))
+        problems += _unread(mapping, source_columns, "keys", "keys", _IGNORE_HINT)
     problems += _skipped(skipped)
     return ReadResult(records, problems, "mapped" if mapping else "json", _present(records), list(source_columns))
 
@@ -410,15 +411,8 @@ def _read_geojson(features: geojson.Features, mapping_ref: Path | None) -> ReadR
         records.append(RawRecord(position, values, record_hints))
     if own is not None:
         own.check_header(source_columns)
-    mapping.check_header(source_columns)
-    extra = mapping.unknown_columns(source_columns)
-    if extra:
-        problems.append(Problem(
-            "properties", None, None,
-            f"keys {', '.join(map(repr, extra))} are not in mapping {mapping.origin} and were "
-            "ignored (a mapping can read them as properties.KEY: see docs/mapping.md)",
-            "warning",
-        ))
+    problems += _unread(mapping, source_columns, "properties", "keys",
+                        "a mapping can read them as properties.KEY: see docs/mapping.md")
     problems += _skipped(skipped)
     return ReadResult(records, problems, "geojson", _present(records), list(source_columns))
 
