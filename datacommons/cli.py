@@ -240,7 +240,7 @@ SELECT ?import ?time ?source ?summary WHERE {
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    from endpoint.limits import RateLimitConfigError
+    from endpoint.sparql.rate_limits import RateLimitConfigError
     from endpoint.serve import serve
 
     commons = _open(args)
