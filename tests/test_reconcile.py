@@ -247,12 +247,12 @@ def test_a_preview_survives_a_restart_and_is_planned_again_from_the_kept_upload(
 
 
 def test_a_members_count_and_list_hold_its_records_not_the_canonical_coops(two: World) -> None:
-    from endpoint.web import named_query_text as queries, query_text as internal_queries
+    from endpoint.web import query_text
 
-    counts = {r["member"].value: int(r["coops"].value) for r in two.commons.query(queries.text("members"), ANONYMOUS)}
+    counts = {r["member"].value: int(r["coops"].value) for r in two.commons.query(query_text.text("members"), ANONYMOUS)}
     assert counts == {f"{BASE}/id/member/alpha": 2, f"{BASE}/id/member/beta": 3}  # rd-3 is unlisted
     from pyoxigraph import NamedNode, Variable
 
-    listed = two.commons.query(internal_queries.text("member-records"), ADMIN,
+    listed = two.commons.query(query_text.text("internal/member-records"), ADMIN,
                                substitutions={Variable("member"): NamedNode(f"{BASE}/id/member/alpha")})
     assert {r["record"].value for r in listed} == {ALPHA_RD1, f"{BASE}/id/alpha/rd-2", f"{BASE}/id/alpha/rd-3"}

@@ -9,7 +9,7 @@ import json
 from urllib.parse import urlencode
 
 from datacommons.audience import member_audience
-from endpoint.web import query_text as internal_queries
+from endpoint.web import query_text
 
 from .directory_world import MEMBERS_ONLY, Directory, directory  # noqa: F401
 from .webclient import bearer, fetch
@@ -99,7 +99,7 @@ def test_the_stats_count_only_public_coops_whoever_asks(directory: Directory) ->
     assert {m["label"] for m in public["by"]["member"]} >= {"Alpha Federation", "Gamma Council"}
     years = {y["year"]: y for y in public["founded"]}
     seen_by_alpha = {int(s["year"].value): int(s["coops"].value) for s in directory.commons.query(
-        internal_queries.text("founding-years"), member_audience("alpha"))}
+        query_text.text("internal/founding-years"), member_audience("alpha"))}
     assert seen_by_alpha[1990] == years.get(1990, {"count": 0})["count"] + 1  # Quiet Housing, members only
     assert years[1978]["count"] >= 1 and years[1946]["count"] >= 1  # Red Door and Prairie Harvest
     assert public["founded"][-1]["total"] == sum(y["count"] for y in public["founded"])

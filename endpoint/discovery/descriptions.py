@@ -27,7 +27,7 @@ from datacommons.vocab import (
     COOP, DCAT, DCTERMS, ESS, FOAF, GEO, GR, RDF, SCHEMA, SKOS, VCARD, VOID, XSD, Namespace,
 )
 
-from ..web import named_query_text as queries, negotiate, published, query_text as internal_queries
+from ..web import negotiate, published, query_text
 from ..web.audience import current_audience
 from ..search.directory import search_indexes
 from ..web.represent import choose_media, represent
@@ -54,8 +54,8 @@ def _counts() -> tuple[dict[str, int], int, int, str | None]:
     commons = current_app.extensions["commons"]
     audience = current_audience()
     sizes = {s["g"].value: int(s["triples"].value)
-             for s in commons.query(internal_queries.text("graph-sizes"), audience)}
-    row = next(iter(commons.query(internal_queries.text("dataset-counts"), audience)))
+             for s in commons.query(query_text.text("internal/graph-sizes"), audience)}
+    row = next(iter(commons.query(query_text.text("internal/dataset-counts"), audience)))
     example = row["example"].value if row["example"] is not None else None
     return sizes, int(row["coops"].value), int(row["members"].value), example
 
@@ -312,7 +312,7 @@ def sitemap_pages() -> Response:
     latest = _last_change(sorted(_readable_graphs()))
     changed = [latest] * len(urls)
     by_member = _member_changes()
-    for s in commons.query(queries.text("members"), current_audience()):
+    for s in commons.query(query_text.text("members"), current_audience()):
         urls.append(root + s["member"].value[len(commons.uris.base):])
         changed.append(by_member.get(s["member"].value.rsplit("/", 1)[-1], latest))
     return _urlset(urls, changed)

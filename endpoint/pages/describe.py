@@ -20,7 +20,7 @@ from datacommons.fields import FIELD_BY_PREDICATE
 from datacommons.store import Commons
 from datacommons.vocab import COOP, ESS, FOAF, GR, OWL, RDF, RDFS, SCHEMA, SKOS
 
-from ..web import query_text as internal_queries
+from ..web import query_text
 from ..web.iri_paths import page_for
 
 LABEL_PREDICATES = (SKOS.prefLabel.value, RDFS.label.value, GR.name.value, FOAF.name.value)
@@ -245,7 +245,7 @@ def _property_label(predicate: str, labels: _Labels) -> str:
 def listed_by(commons: Commons, member_iri: str, audience: Audience) -> tuple[list[tuple[str, str]], int]:
     """The first co-ops a member lists (by name) and how many it lists in all."""
     result = commons.query(
-        internal_queries.text("member-records"), audience,
+        query_text.text("internal/member-records"), audience,
         substitutions={Variable("member"): NamedNode(member_iri)},
     )
     rows = [(s["record"].value, s["name"].value) for s in result]

@@ -13,7 +13,7 @@ from datacommons.fields import FIELD_BY_PREDICATE, FIELDS_BY_NAME
 from datacommons.vocab import COOP, ESS, OWL, RDF
 
 from . import schema_org
-from ..web import jsonld, negotiate, query_text as internal_queries
+from ..web import jsonld, negotiate, query_text
 from ..web.audience import current_audience
 from .describe import SAME_AS, describe, statements
 from ..search.directory import facet_for_concept
@@ -158,7 +158,7 @@ def vocabulary(ext: str | None = None) -> Response:
 
     def quads() -> list[Quad]:
         result = commons.query(
-            internal_queries.text("vocabulary-terms"), current_audience(),
+            query_text.text("internal/vocabulary-terms"), current_audience(),
             substitutions={Variable("namespace"): Literal(str(COOP)), Variable("g"): graph},
         )
         return [Quad(s["s"], s["p"], s["o"], graph) for s in result]

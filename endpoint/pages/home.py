@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from ..web import named_query_text as queries, negotiate, response_cache
+from ..web import negotiate, query_text, response_cache
 from ..web.audience import current_audience
 from ..search.directory import open_index
 from ..search.query import Search, run
@@ -19,7 +19,7 @@ SOME_COOPS = 12
 
 def _rows(name: str) -> list[dict[str, str]]:
     commons = current_app.extensions["commons"]
-    result = commons.query(queries.text(name), current_audience())
+    result = commons.query(query_text.text(name), current_audience())
     return [{v.value: s[v].value for v in result.variables if s[v] is not None} for s in result]
 
 

@@ -33,7 +33,7 @@ from datacommons.audience import Audience
 from datacommons.store import Commons
 from datacommons.vocab import COOP, DCTERMS, ESS, GEO, GR, VCARD
 
-from ..web import query_text as internal_queries
+from ..web import query_text
 
 SCHEMA_VERSION = "2"
 STALE_WAIT = 2.0  # seconds a search waits for a rebuild before it answers from the older file
@@ -263,7 +263,7 @@ class SearchIndexes:
         memory stays small whatever the size of the commons."""
         pref: dict[str, str] = {}
         words: dict[str, list[str]] = defaultdict(list)
-        for s in self.commons.query(internal_queries.text("search-index-labels"), audience):
+        for s in self.commons.query(query_text.text("internal/search-index-labels"), audience):
             thing, label = s["thing"].value, s["label"]
             words[thing].append(label.value)
             if s["kind"].value == "pref" and (thing not in pref or label.language == "en"):
@@ -275,11 +275,11 @@ class SearchIndexes:
             db.executescript(SCHEMA + STAGING)
             db.executemany("INSERT OR IGNORE INTO staged_canonical VALUES (?, ?)", (
                 (s["record"].value, s["canonical"].value) for s in self.commons.query(
-                    internal_queries.text("search-index-canonical"), audience)))
+                    query_text.text("internal/search-index-canonical"), audience)))
             for rows in ("search-index-rows", "search-index-address-rows"):
                 db.executemany("INSERT INTO staged_row (coop, field, value) VALUES (?, ?, ?)", (
                     (s["coop"].value, FIELD_OF[s["p"].value], s["value"].value)
-                    for s in self.commons.query(internal_queries.text(rows), audience)))
+                    for s in self.commons.query(query_text.text(f"internal/{rows}"), audience)))
             _fill(db, pref, words)
             db.execute("INSERT INTO meta VALUES ('state', ?), ('audience', ?)", (state, audience.key))
             db.commit()

@@ -4,7 +4,7 @@ listing member, and its growth by founding year.
 Always the public's numbers, whoever asks: the page is for sharing (a member organisation's
 token does not change it), so a co-op a member keeps to members is never counted where the
 public reads. Facet counts come from the public search index (the same numbers search shows),
-founding years from endpoint/rq/founding-years.rq run with the public's access. Each chart is
+founding years from queries/internal/founding-years.rq run with the public's access. Each chart is
 drawn by Chart.js (vendored) from the same numbers the page prints as a table, so a screen
 reader, a printout and a browser without JavaScript read the data too.
 """
@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from datacommons.audience import ANONYMOUS
 
-from ..web import negotiate, query_text as internal_queries
+from ..web import negotiate, query_text
 from .index import IndexNotReady
 from .directory import FACET_NAMES, search_indexes
 
@@ -42,7 +42,7 @@ def public_stats() -> dict[str, object]:
     commons = current_app.extensions["commons"]
     years = [
         {"year": int(s["year"].value), "count": int(s["coops"].value)}
-        for s in commons.query(internal_queries.text("founding-years"), ANONYMOUS)
+        for s in commons.query(query_text.text("internal/founding-years"), ANONYMOUS)
         if s["year"] is not None
     ]
     running, growth = 0, []

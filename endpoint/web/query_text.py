@@ -1,13 +1,14 @@
-"""SPARQL the web application runs for itself, kept in endpoint/rq/*.rq (each with a header
-comment). Unlike queries/*.rq, these are not published as named queries: they serve one page."""
+"""The text of the SPARQL the web application runs, all kept under queries/ (each file starts
+with a header comment), read once. `text("members")` is queries/members.rq, also published as
+a named query; `text("internal/graph-sizes")` is queries/internal/graph-sizes.rq, which serves
+one page and is not published (the named-query catalogue reads only queries/*.rq)."""
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
-RQ_DIR = Path(__file__).parent.parent / "rq"
+from datacommons.resources import resource_dir
 
 
 @cache
 def text(name: str) -> str:
-    return (RQ_DIR / f"{name}.rq").read_text(encoding="utf-8")
+    return (resource_dir("queries") / f"{name}.rq").read_text(encoding="utf-8")
