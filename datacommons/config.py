@@ -40,6 +40,10 @@
 | tile_url | DATACOMMONS_TILE_URL | https://tile.openstreetmap.org/{z}/{x}/{y}.png | map tiles of the directory's maps (an outside server; empty for no tiles) |
 | tile_attribution | DATACOMMONS_TILE_ATTRIBUTION | © OpenStreetMap contributors | credit shown on the maps for the tiles |
 | default_licence | DATACOMMONS_DEFAULT_LICENCE | cc-by-4.0 | licence of a member's public data until it chooses one (`cc0`, `cc-by-4.0`, `odbl` or a licence's URL; see `datacommons member licence`) |
+| max_request_mb | DATACOMMONS_MAX_REQUEST_MB | 64 | largest request body any path of the web application reads (Flask's `MAX_CONTENT_LENGTH`); a bigger one is answered 413. Uploads and SPARQL have their own, smaller limits above |
+| channel_timeout | DATACOMMONS_CHANNEL_TIMEOUT | 120 | seconds `serve` keeps a connection that sends nothing open (waitress's `channel_timeout`) |
+| answer_cache_mb | DATACOMMONS_ANSWER_CACHE_MB | 32 | MB of SPARQL answers (`/sparql`, named queries) kept to be served again (`endpoint/sparql/answer_cache.py`) |
+| review_page_size | DATACOMMONS_REVIEW_PAGE_SIZE | 50 | pairs of records per page of the match review queue (`/review`, `/api/review`): each shows both records in full |
 
 Memory (`serve`, measured at 100,000 co-ops, 2.5M quads): a fresh server holds about 80 MB
 RSS (Python, Flask, pyoxigraph). Reading the store grows it: RocksDB (inside pyoxigraph, not
@@ -49,8 +53,8 @@ what it reads, and its query's working memory besides (30 MB at rest, 120-200 MB
 GROUP BY over every co-op runs). The rest is caches with byte budgets: whole answers
 (`response_cache_mb`: a co-op's HTML page is about 10 KB, its Turtle 2 KB, a search 18 KB, so
 32 MB keeps some 2,000-3,000 answers, many times a hot set), SPARQL results
-(`endpoint/result_cache.py`, 32 MB), the text matches of searches (`endpoint/search_query.py`,
-8 MB) and labels (`endpoint/describe.py`, 4 MB). `serve` also limits glibc to two malloc
+(`answer_cache_mb`, 32 MB), the text matches of searches (`endpoint/search/query.py`,
+8 MB) and labels (`endpoint/pages/describe.py`, 4 MB). `serve` also limits glibc to two malloc
 arenas (else each busy thread gets its own, and memory freed in one stays there).
 """
 from __future__ import annotations
@@ -137,6 +141,10 @@ class Config:
     subscribe_rate_limit: str = field(
         default_factory=lambda: _env("DATACOMMONS_SUBSCRIBE_RATE_LIMIT", "10/hour;100/day")
     )
+    max_request_mb: float = field(default_factory=lambda: float(_env("DATACOMMONS_MAX_REQUEST_MB", "64")))
+    channel_timeout: int = field(default_factory=lambda: int(_env("DATACOMMONS_CHANNEL_TIMEOUT", "120")))
+    answer_cache_mb: float = field(default_factory=lambda: float(_env("DATACOMMONS_ANSWER_CACHE_MB", "32")))
+    review_page_size: int = field(default_factory=lambda: int(_env("DATACOMMONS_REVIEW_PAGE_SIZE", "50")))
 
     def with_(self, **changes: object) -> "Config":
         """A copy with the given keys changed (None values are ignored)."""

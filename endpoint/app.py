@@ -30,7 +30,7 @@ def create_app(commons: Commons, config: Config | None = None) -> Flask:
     # a larger one is no page of ours (404), not an overflow deep in SQLite (issue 11, finding 10).
     app.url_map.converters["int"] = _BoundedInt
     app.config["DATACOMMONS"] = config or Config()
-    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["DATACOMMONS"].max_request_mb * 1024 * 1024)
     app.extensions["commons"] = commons
     from datacommons import licences
 

@@ -72,7 +72,7 @@ def serve(commons: Commons, config: Config) -> None:
         port=config.port,
         threads=config.threads,
         ident="datacommons",
-        channel_timeout=120,
+        channel_timeout=config.channel_timeout,
         # X-Forwarded-For reaches the application only when proxies are configured; it then
         # believes the header only from them (`client_ip`)
         clear_untrusted_proxy_headers=not config.trusted_proxies,

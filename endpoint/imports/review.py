@@ -18,7 +18,10 @@ from ..web import browser_session as imports_auth
 bp = Blueprint("review", __name__, template_folder="templates")
 imports_auth.install(bp)
 
-PAGE = 50  # pairs per page: each shows both records in full
+
+def _page() -> int:
+    """Pairs per page (`review_page_size`): each shows both records in full."""
+    return current_app.config["DATACOMMONS"].review_page_size
 
 
 def _admin() -> Audience:
@@ -47,9 +50,9 @@ def queue(offset: int = 0) -> tuple[list[dict], int]:
     commons = current_app.extensions["commons"]
     db = state_of(commons)
     pairs = db.queue()
-    members = {iri: f.member for iri, f in db.features({x for a, b, *_ in pairs[offset:offset + PAGE] for x in (a, b)}).items()}
+    members = {iri: f.member for iri, f in db.features({x for a, b, *_ in pairs[offset:offset + _page()] for x in (a, b)}).items()}
     out = []
-    for a, b, points, evidence in pairs[offset:offset + PAGE]:
+    for a, b, points, evidence in pairs[offset:offset + _page()]:
         out.append({
             "a": a, "b": b, "points": points,
             "evidence": [{"what": what, "points": p} for what, p in evidence],
@@ -79,7 +82,7 @@ def _offset() -> int:
 def api_queue():
     _admin()
     pairs, total = queue(_offset())
-    return jsonify({"pairs": pairs, "total": total, "offset": _offset(), "page": PAGE})
+    return jsonify({"pairs": pairs, "total": total, "offset": _offset(), "page": _page()})
 
 
 @bp.post("/api/review/decisions")
@@ -94,7 +97,7 @@ def api_decide():
 def queue_page():
     _admin()
     pairs, total = queue(_offset())
-    return render_template("review_queue.html", pairs=pairs, total=total, offset=_offset(), page=PAGE,
+    return render_template("review_queue.html", pairs=pairs, total=total, offset=_offset(), page=_page(),
                            fields=[f.name for f in FIELDS], labels={f.name: f.label for f in FIELDS},
                            csrf=imports_auth.csrf_token())
 

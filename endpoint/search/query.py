@@ -89,12 +89,6 @@ class Search:
     def query_string(self, **changes: object) -> str:
         return urlencode(self.args(**changes))
 
-    def toggled(self, facet: str, value: str) -> str:
-        """The query string of this search with `value` of `facet` switched on or off (page 1)."""
-        current = self.filters.get(facet, ())
-        values = tuple(v for v in current if v != value) if value in current else current + (value,)
-        return self.query_string(filters={**self.filters, facet: values}, page=1)
-
     def as_dict(self) -> dict[str, object]:
         return {
             "q": self.q,

@@ -26,7 +26,7 @@ from cachetools import LRUCache
 
 from datacommons.queryworker import Answer, Failure
 
-DEFAULT_BUDGET = 32 * 1024 * 1024  # bytes of answers kept at most
+DEFAULT_BUDGET = 32 * 1024 * 1024  # bytes of answers kept at most when none is given (config.answer_cache_mb)
 LARGEST_SHARE = 8  # an answer larger than 1/8 of the budget is not kept
 
 

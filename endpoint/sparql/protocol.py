@@ -306,7 +306,7 @@ def init_app(app) -> None:
         from datacommons.remotequery import RemoteQueries
 
         app.extensions["querypool"] = RemoteQueries(commons)
-    app.extensions["sparql_results"] = ResultCache()
+    app.extensions["sparql_results"] = ResultCache(int(config.answer_cache_mb * 1024 * 1024))
 
 
 # --- service description ---------------------------------------------------------------------
