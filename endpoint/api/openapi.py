@@ -135,7 +135,7 @@ def document(server: str) -> dict[str, object]:
         }},
     }
     paths.update(api_docs_write.paths())
-    paths.update(api_docs_lists.paths())  # mailing lists (endpoint/optin.py)
+    paths.update(api_docs_lists.paths())  # mailing lists (endpoint/optin/mailing_lists.py)
     for q in catalogue().values():
         paths[f"/queries/{q.name}"] = {"get": {
             "summary": q.title, "description": q.description,

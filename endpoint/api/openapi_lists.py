@@ -1,4 +1,4 @@
-"""The OpenAPI description of the mailing lists API (`endpoint/optin.py`): list descriptions
+"""The OpenAPI description of the mailing lists API (`endpoint/optin/mailing_lists.py`): list descriptions
 (public), sign-up (public, double opt-in), a member's lists and its subscriber export (the
 member's token). Kept beside `api_docs.py` so each module stays one screen of schema."""
 from __future__ import annotations

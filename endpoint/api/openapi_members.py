@@ -1,6 +1,6 @@
-"""The OpenAPI description of the paths that need a token: reviewable imports (`endpoint/imports.py`),
-the match review queue (`endpoint/review.py`), and the SPARQL protocol and Graph Store Protocol
-paths (`endpoint/sparql.py`, `endpoint/graphstore.py`).
+"""The OpenAPI description of the paths that need a token: reviewable imports (`endpoint/imports/member_imports.py`),
+the match review queue (`endpoint/imports/review.py`), and the SPARQL protocol and Graph Store Protocol
+paths (`endpoint/sparql/protocol.py`, `endpoint/sparql/graph_store.py`).
 
 Kept beside `api_docs.py` (the read paths) so each module stays one screen of schema; the shapes
 written here are the ones `imports.plan_json` and `review.queue` answer with, which tests check."""
@@ -105,6 +105,11 @@ _RDF = ("text/turtle", "application/n-triples", "application/n-quads", "applicat
 
 
 def paths() -> dict[str, object]:
+    return {**_import_paths(), **_review_paths(), **_sparql_paths()}
+
+
+def _import_paths() -> dict[str, object]:
+    """Reviewable imports: upload, preview, commit, history, rollback."""
     return {
         "/api/imports": {
             "post": {
@@ -172,6 +177,12 @@ def paths() -> dict[str, object]:
                      "security": MEMBER_TOKEN,
                      "responses": {"201": _json("The rollback's preview.", _ref("ImportPreview")), **_errors(401, 403, 404)}},
         },
+    }
+
+
+def _review_paths() -> dict[str, object]:
+    """The match review queue (administrators)."""
+    return {
         "/api/review": {
             "get": {"summary": "The queue of possible matches between members' records (administrators)",
                     "security": MEMBER_TOKEN,
@@ -191,6 +202,12 @@ def paths() -> dict[str, object]:
                          for m in ("application/json", "application/x-www-form-urlencoded")}},
                      "responses": {"200": _json("Recorded.", {"type": "object"}), **_errors(400, 401, 403)}},
         },
+    }
+
+
+def _sparql_paths() -> dict[str, object]:
+    """The SPARQL Protocol and the Graph Store Protocol with a token (writes, members' graphs)."""
+    return {
         "/sparql": {
             "get": {"summary": "SPARQL 1.1 Protocol: query",
                     "description": "Answers with what the audience may read. SERVICE reaches allow-listed endpoints only.",
