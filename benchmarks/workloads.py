@@ -18,7 +18,7 @@ from pyoxigraph import Variable
 from datacommons.audience import ANONYMOUS
 from datacommons.store import Commons
 from endpoint.sparql.named_query_catalogue import NamedQuery, bindings, catalogue
-from loaders.demo import ACTIVITY_IDS, STRUCTURE_IDS
+from demo.generator import ACTIVITY_IDS, STRUCTURE_IDS
 
 from .load import LIMIT, VALUE, Template, Workload
 

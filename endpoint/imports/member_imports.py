@@ -14,9 +14,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from datacommons import access
 from datacommons.audience import Audience
-from loaders.history import (
-    PreviewGone, committed_count, history_of, preview_rollback, preview_upload, replan,
-)
+from loaders.history import PreviewGone, history_of
+from loaders.previews import committed_count, preview_rollback, preview_upload, replan
 from loaders.pipeline import ImportPlan, ImportRefused, MassRemovalRefused, commit_import
 from loaders.record import InputError
 

@@ -1,7 +1,7 @@
 """Matches waiting for a person: administrators see each uncertain pair with the evidence and
 both records side by side, and accept or reject it (`/review` pages, `/api/review` JSON).
 
-A decision is kept by the records' URIs and outlives re-imports (`loaders.reconcile.decide`).
+A decision is kept by the records' URIs and outlives re-imports (`reconciliation.reconcile.decide`).
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from werkzeug.exceptions import BadRequest, Forbidden, Unauthorized
 from datacommons.audience import Audience
 from datacommons.fields import FIELD_BY_PREDICATE, FIELDS
 from datacommons.vocab import COOP
-from loaders.reconcile import DecisionRefused, decide, state_of
+from reconciliation.reconcile import DecisionRefused, decide, state_of
 
 from ..web import browser_session as imports_auth
 

@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 from pyoxigraph import NamedNode, Quad
 
 from datacommons.fields import Level
+from datacommons.gcpause import no_gc
+from datacommons.revision import member_revision
 from datacommons.store import Commons
 from datacommons.vocab import COOP, ESS, OWL, RDF
 
-from .gcpause import no_gc
 from .linkage import Model
 from .matching import AUTO_MERGE, Comparison, Features, block_limit, blocking_keys, fold, word_keys
 from .reconcile_clusters import cluster
@@ -85,7 +86,6 @@ class ReconcilePlan:
     def save(self, commons: Commons, members: Iterable[str]) -> None:
         """Record features, links and canonical slugs; mark `members` as reconciled at their
         current revision (a crash before this makes the next reconcile redo their records)."""
-        from .pipeline import member_revision
 
         keys = {f.iri: blocking_keys(f) + word_keys(f) for f in self.present}
         with state_of(commons).transaction() as db:
@@ -168,7 +168,6 @@ def plan_member_change(
     `stored`, when the caller read them, are the stored quads of the records it changes (a
     record not in it has none); else they are read here.
     """
-    from .pipeline import member_revision
 
     db = state_of(commons)
     if db.state("built") is None:

@@ -31,7 +31,7 @@ from typing import Any, TextIO, TypeVar
 from datacommons.fields import TEMPLATE_COLUMNS
 from datacommons.vocab import COOP_CONCEPT, SCHEME_ACTIVITY, SCHEME_MEMBERSHIP, SCHEME_STRUCTURE
 
-from .demo_places import PLACES, STREETS_EN, STREETS_FR, Place
+from .places import PLACES, STREETS_EN, STREETS_FR, Place
 
 T = TypeVar("T")
 

@@ -7,8 +7,9 @@ from pathlib import Path
 from datacommons.audience import ADMIN
 from datacommons.store import Commons
 
-from .demo import generate
-from .pipeline import commit_import, plan_import
+from loaders.pipeline import commit_import, plan_import
+
+from .generator import generate
 
 
 def load_demo(commons: Commons, workdir: Path, *, seed: int = 7, coops: int = 3000) -> Iterator[str]:

@@ -27,7 +27,7 @@ from rapidfuzz import fuzz
 
 from datacommons.vocab import COOP, FOAF, GEO, GR, OWL, SCHEMA, SKOS, VCARD
 
-# A pair's points are its log2 posterior odds of being one co-op (see `loaders.linkage`): at or
+# A pair's points are its log2 posterior odds of being one co-op (see `reconciliation.linkage`): at or
 # above AUTO_MERGE it merges automatically; from REVIEW up to it, a person decides. Chosen with
 # benchmarks/reconcile.py and benchmarks/reconcile_coopsuk.py (precision, recall, queue size).
 AUTO_MERGE = -3.0

@@ -1,6 +1,6 @@
 """The matching run, without a store: features in, clusters and a review queue out.
 
-Used the same way by the store's reconciler (`loaders.reconcile`) and by the benchmark, so the
+Used the same way by the store's reconciler (`reconciliation.reconcile`) and by the benchmark, so the
 benchmark measures the code that runs.
 """
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """The `datacommons` command: load, validate, publish, dump and serve a commons.
 
+The top floor: the only module that imports every other floor (core, loaders,
+reconciliation, the demo and the web application).
+
 Exit codes: 0 done; 1 the input has errors (nothing was written); 2 the command was wrong;
 3 the store could not be used.
 """
@@ -10,11 +13,24 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .audience import ADMIN, ANONYMOUS, Audience, member_audience
-from .config import Config
-from .fields import FIELDS, Level
-from .store import Commons, StoreError
-from .system import SystemError_
+from pyoxigraph import RdfFormat
+
+from datacommons import licences
+from datacommons.audience import ADMIN, ANONYMOUS, Audience, member_audience
+from datacommons.config import Config
+from datacommons.fields import FIELDS, Level
+from datacommons.lists import ListError, MailingList
+from datacommons.optin import Optin
+from datacommons.store import Commons, StoreError
+from datacommons.system import SystemError_
+from demo.load import load_demo
+from endpoint.sparql.rate_limits import RateLimitConfigError
+from endpoint.serve import serve
+from loaders.mapping import builtin_mappings, load_mapping, mapping_path
+from loaders.pipeline import ImportRefused, commit_import, plan_import, republish, validate_file
+from loaders.previews import rollback_plan
+from loaders.record import InputError
+from reconciliation.reconcile import reconcile_all, state_of
 
 EXIT_INPUT, EXIT_USAGE, EXIT_STORE = 1, 2, 3
 
@@ -57,8 +73,6 @@ def cmd_member_token(args: argparse.Namespace) -> None:
 
 
 def cmd_member_licence(args: argparse.Namespace) -> None:
-    from . import licences
-
     commons = _open(args)
     _require_member(commons, args.id)
     if args.licence:
@@ -79,9 +93,6 @@ def cmd_admin_add(args: argparse.Namespace) -> None:
 
 
 def cmd_load(args: argparse.Namespace) -> None:
-    from loaders.pipeline import ImportRefused, commit_import, plan_import
-    from loaders.record import InputError
-
     commons = _open(args)
     try:
         plan = plan_import(
@@ -108,9 +119,6 @@ def cmd_load(args: argparse.Namespace) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> None:
-    from loaders.pipeline import validate_file
-    from loaders.record import InputError
-
     try:
         count, problems = validate_file(Path(args.file), mapping=_path(args.mapping), fmt=args.format,
                                         strict=args.strict)
@@ -125,15 +133,11 @@ def cmd_validate(args: argparse.Namespace) -> None:
 
 
 def cmd_mapping_list(args: argparse.Namespace) -> None:
-    from loaders.mapping import builtin_mappings, load_mapping
-
     for name in builtin_mappings():
         print(f"{name}\t{load_mapping(name).name}")
 
 
 def cmd_mapping_show(args: argparse.Namespace) -> None:
-    from loaders.mapping import builtin_mappings, mapping_path
-
     path = mapping_path(args.name)
     if not path.is_file():
         raise CommandError(
@@ -154,8 +158,6 @@ def cmd_policy_show(args: argparse.Namespace) -> None:
 
 
 def cmd_policy_set(args: argparse.Namespace) -> None:
-    from loaders.pipeline import republish
-
     commons = _open(args)
     _require_member(commons, args.member)
     changes: dict[str, Level] = {}
@@ -177,8 +179,6 @@ def cmd_policy_set(args: argparse.Namespace) -> None:
 
 
 def cmd_dump(args: argparse.Namespace) -> None:
-    from pyoxigraph import RdfFormat
-
     commons = _open(args)
     audience = _audience(commons, args.audience)
     fmt = {"nquads": RdfFormat.N_QUADS, "trig": RdfFormat.TRIG}[args.format or _dump_format(args.file)]
@@ -191,9 +191,6 @@ def cmd_dump(args: argparse.Namespace) -> None:
 
 
 def cmd_rollback(args: argparse.Namespace) -> None:
-    from loaders.history import rollback_plan
-    from loaders.pipeline import ImportRefused, commit_import
-
     commons = _open(args)
     _require_member(commons, args.member)
     try:
@@ -209,8 +206,6 @@ def cmd_rollback(args: argparse.Namespace) -> None:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> None:
-    from loaders.reconcile import reconcile_all, state_of
-
     commons = _open(args)
     plan = reconcile_all(commons)
     print(f"{plan.region} member records matched: {plan.clusters} canonical co-ops "
@@ -240,9 +235,6 @@ SELECT ?import ?time ?source ?summary WHERE {
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    from endpoint.sparql.rate_limits import RateLimitConfigError
-    from endpoint.serve import serve
-
     commons = _open(args)
     try:
         serve(commons, _config(args))
@@ -251,9 +243,6 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from endpoint.serve import serve
-    from loaders.demo_load import load_demo
-
     config = _config(args)
     base = args.base or f"http://localhost:{config.port}"
     commons = Commons(args.store, base=base)
@@ -266,8 +255,6 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def _optin(args: argparse.Namespace):
-    from .optin import Optin
-
     return Optin(_open(args), Config())
 
 
@@ -283,8 +270,6 @@ def _list_fields(args: argparse.Namespace) -> dict:
 
 
 def cmd_list_add(args: argparse.Namespace) -> None:
-    from .lists import ListError, MailingList
-
     optin = _optin(args)
     fields = {k: v for k, v in _list_fields(args).items() if v is not None}
     fields["topics"] = tuple(fields.get("topics", ()))
@@ -299,8 +284,6 @@ def cmd_list_add(args: argparse.Namespace) -> None:
 
 
 def cmd_list_set(args: argparse.Namespace) -> None:
-    from .lists import ListError
-
     optin = _optin(args)
     old = optin.lists.get(args.member, args.list)
     try:
@@ -329,8 +312,6 @@ def cmd_list_show(args: argparse.Namespace) -> None:
 
 
 def cmd_list_remove(args: argparse.Namespace) -> None:
-    from .lists import ListError
-
     optin = _optin(args)
     try:
         optin.lists.remove(args.member, args.list)
