@@ -13,7 +13,7 @@ from datacommons.fields import FIELD_BY_PREDICATE, FIELDS
 from datacommons.vocab import COOP
 from reconciliation.reconcile import DecisionRefused, decide, state_of
 
-from ..web import browser_session as imports_auth
+from ..web import browser_session as imports_auth, negotiate
 
 bp = Blueprint("review", __name__, template_folder="templates")
 imports_auth.install(bp)
@@ -78,13 +78,6 @@ def _offset() -> int:
         raise BadRequest("offset is a number of pairs to skip") from None
 
 
-@bp.get("/api/review")
-def api_queue():
-    _admin()
-    pairs, total = queue(_offset())
-    return jsonify({"pairs": pairs, "total": total, "offset": _offset(), "page": _page()})
-
-
 @bp.post("/api/review/decisions")
 def api_decide():
     audience = _admin()
@@ -93,10 +86,16 @@ def api_decide():
     return jsonify({"a": body.get("a"), "b": body.get("b"), "decision": body.get("decision")})
 
 
+@bp.get("/api/review")
+@bp.get("/review.json")
 @bp.get("/review")
 def queue_page():
+    """The queue, one view for the page and its JSON twin (`/api/review`, `/review.json`, or
+    `Accept: application/json`)."""
     _admin()
     pairs, total = queue(_offset())
+    if negotiate.wants_json(request):
+        return jsonify({"pairs": pairs, "total": total, "offset": _offset(), "page": _page()})
     return render_template("review_queue.html", pairs=pairs, total=total, offset=_offset(), page=_page(),
                            fields=[f.name for f in FIELDS], labels={f.name: f.label for f in FIELDS},
                            csrf=imports_auth.csrf_token())

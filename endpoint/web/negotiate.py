@@ -98,3 +98,11 @@ def media_for_extension(ext: str | None) -> str | None:
     if media is None:
         raise NotFound(f"no format .{ext}; try {', '.join(RDF_EXTENSIONS)}")
     return media
+
+
+def wants_json(request: Request) -> bool:
+    """Whether a page with a JSON twin answers JSON: its `/api/...` address, a `.json` suffix,
+    or an Accept that rates JSON above HTML (datasette's habit: one view, two formats)."""
+    if request.path.startswith("/api/") or request.path.endswith(".json"):
+        return True
+    return request.accept_mimetypes.best_match([HTML, "application/json"]) == "application/json"
