@@ -38,3 +38,22 @@ def test_a_member_who_is_not_an_administrator_gets_no_review_queue_from_any_door
     for path in ("/api/review", "/review.json", "/review"):
         assert fetch(f"{server.url}{path}", headers=member).status == 403, path
         assert fetch(f"{server.url}{path}").status == 401, path
+
+
+def test_a_member_gets_the_same_past_import_as_json_from_every_door(server: Server) -> None:
+    _one_uncertain_pair(server)  # beta's first import
+    beta = bearer(server.world.tokens["beta"])
+    api = json.loads(fetch(f"{server.url}/api/imports/beta/1", headers=beta).body)
+    assert (api["member"], api["number"]) == ("beta", 1)
+    assert json.loads(fetch(f"{server.url}/imports/beta/1.json", headers=beta).body) == api
+    negotiated = fetch(f"{server.url}/imports/beta/1", headers={"Accept": "application/json", **beta})
+    assert json.loads(negotiated.body) == api
+    page = fetch(f"{server.url}/imports/beta/1", headers={"Accept": "text/html", **beta})
+    assert page.headers["content-type"].startswith("text/html") and "beta.csv" in page.text
+
+
+def test_another_member_sees_no_past_import_of_beta_from_any_door(server: Server) -> None:
+    _one_uncertain_pair(server)
+    alpha = bearer(server.world.tokens["alpha"])
+    for path in ("/api/imports/beta/1", "/imports/beta/1.json", "/imports/beta/1"):
+        assert fetch(f"{server.url}{path}", headers=alpha).status == 403, path

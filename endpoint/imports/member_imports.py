@@ -19,7 +19,7 @@ from loaders.previews import committed_count, preview_rollback, preview_upload, 
 from loaders.pipeline import ImportPlan, ImportRefused, MassRemovalRefused, commit_import
 from loaders.record import InputError
 
-from ..web import browser_session as imports_auth, published
+from ..web import browser_session as imports_auth, negotiate, published
 
 bp = Blueprint("imports", __name__, template_folder="templates")
 imports_auth.install(bp)
@@ -206,13 +206,6 @@ def api_history():
     ]})
 
 
-@bp.get("/api/imports/<member>/<int:number>")
-def api_past(member: str, number: int):
-    past = _past(member, number, imports_auth.page_audience())
-    return jsonify({"member": past.member, "number": past.number, "committed": past.committed,
-                    "source": past.source_name, "diff": _diff_json(past.diff)})
-
-
 @bp.post("/api/imports/<member>/<int:number>/rollback")
 def api_rollback(member: str, number: int):
     preview, plan = _rollback(member, number, imports_auth.page_audience())
@@ -276,12 +269,21 @@ def discard_page(preview_id: str):
     return redirect(url_for("imports.home"), 303)
 
 
+@bp.get("/imports/<member>/<int:number>.json")
 @bp.get("/imports/<member>/<int:number>")
 def past_page(member: str, number: int):
+    """A past import and its diff, one view for the page and its JSON twin (`/api/imports/...`,
+    a `.json` suffix, or `Accept: application/json`)."""
     past = _past(member, number, imports_auth.page_audience())
+    if negotiate.wants_json(request):
+        return jsonify({"member": past.member, "number": past.number, "committed": past.committed,
+                        "source": past.source_name, "diff": _diff_json(past.diff)})
     diff_html = Markup(past.diff.html()) if not past.diff.is_empty else None
     return render_template("imports_past.html", past=past, diff_html=diff_html,
                            csrf=imports_auth.csrf_token())
+
+
+bp.add_url_rule("/api/imports/<member>/<int:number>", "api_past", past_page)  # the API's name for it
 
 
 @bp.post("/imports/<member>/<int:number>/rollback")
