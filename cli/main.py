@@ -24,7 +24,7 @@ from datacommons.optin import Optin
 from datacommons.store import Commons, StoreError
 from datacommons.system import SystemError_
 from demo.load import load_demo
-from endpoint.limits import RateLimitConfigError
+from endpoint.sparql.rate_limits import RateLimitConfigError
 from endpoint.serve import serve
 from loaders.mapping import builtin_mappings, load_mapping, mapping_path
 from loaders.pipeline import ImportRefused, commit_import, plan_import, republish, validate_file

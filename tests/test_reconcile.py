@@ -141,7 +141,7 @@ def test_matching_is_precise_and_finds_most_matches_on_a_labelled_set() -> None:
 
 
 def test_the_canonical_coop_shows_where_members_disagree(two: World) -> None:
-    from endpoint.describe import describe
+    from endpoint.pages.describe import describe
 
     entity = describe(two.commons, RED_DOOR, member_audience("beta"))
     assert PHONE in entity.disagreements()  # two members, two phone numbers: shown, not resolved
@@ -247,7 +247,7 @@ def test_a_preview_survives_a_restart_and_is_planned_again_from_the_kept_upload(
 
 
 def test_a_members_count_and_list_hold_its_records_not_the_canonical_coops(two: World) -> None:
-    from endpoint import internal_queries, queries
+    from endpoint.web import named_query_text as queries, query_text as internal_queries
 
     counts = {r["member"].value: int(r["coops"].value) for r in two.commons.query(queries.text("members"), ANONYMOUS)}
     assert counts == {f"{BASE}/id/member/alpha": 2, f"{BASE}/id/member/beta": 3}  # rd-3 is unlisted

@@ -19,9 +19,9 @@ from loaders.previews import committed_count, preview_rollback, preview_upload, 
 from loaders.pipeline import ImportPlan, ImportRefused, MassRemovalRefused, commit_import
 from loaders.record import InputError
 
-from . import imports_auth, published
+from ..web import browser_session as imports_auth, published
 
-bp = Blueprint("imports", __name__)
+bp = Blueprint("imports", __name__, template_folder="templates")
 imports_auth.install(bp)
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from . import api_docs_lists, api_docs_write, published
-from .query_catalogue import catalogue
-from .search_query import DEFAULT_PER_PAGE, DEFAULT_RADIUS_KM, MAX_PER_PAGE
+from . import openapi_lists as api_docs_lists, openapi_members as api_docs_write
+from ..web import published
+from ..sparql.named_query_catalogue import catalogue
+from ..search.query import DEFAULT_PER_PAGE, DEFAULT_RADIUS_KM, MAX_PER_PAGE
 
 bp = Blueprint("api_docs", __name__)
 

@@ -20,8 +20,8 @@ from datacommons.fields import FIELD_BY_PREDICATE
 from datacommons.store import Commons
 from datacommons.vocab import COOP, ESS, FOAF, GR, OWL, RDF, RDFS, SCHEMA, SKOS
 
-from . import internal_queries
-from .iri_paths import page_for
+from ..web import query_text as internal_queries
+from ..web.iri_paths import page_for
 
 LABEL_PREDICATES = (SKOS.prefLabel.value, RDFS.label.value, GR.name.value, FOAF.name.value)
 SAME_AS = (OWL.sameAs.value, SCHEMA.sameAs.value)

@@ -12,14 +12,15 @@ from werkzeug.exceptions import NotFound
 from datacommons.fields import FIELD_BY_PREDICATE, FIELDS_BY_NAME
 from datacommons.vocab import COOP, ESS, OWL, RDF
 
-from . import internal_queries, jsonld, negotiate, schema_org
-from .auth import current_audience
+from . import schema_org
+from ..web import jsonld, negotiate, query_text as internal_queries
+from ..web.audience import current_audience
 from .describe import SAME_AS, describe, statements
-from .directory import facet_for_concept
-from .iri_paths import data_path, iris_for_path
-from .represent import choose_media, represent, split_extension
+from ..search.directory import facet_for_concept
+from ..web.iri_paths import data_path, iris_for_path
+from ..web.represent import choose_media, represent, split_extension
 
-bp = Blueprint("entities", __name__)
+bp = Blueprint("entities", __name__, template_folder="templates")
 
 # The entity page's sections: which record fields each shows (labels come from fields.py).
 SECTIONS = {

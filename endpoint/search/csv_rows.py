@@ -8,7 +8,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 
-from .csv_cells import safe_cell
+from ..web.csv_cells import safe_cell
 
 COLUMNS = ("name", "url", "locality", "region", "country", "country_code", "latitude", "longitude",
            "kinds", "activities", "listed_by", "description")

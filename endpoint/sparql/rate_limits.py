@@ -15,7 +15,7 @@ from werkzeug.exceptions import Unauthorized
 
 from datacommons.audience import ANONYMOUS
 
-from .auth import current_audience
+from ..web.audience import current_audience
 
 LIMITED_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE"]
 

@@ -27,7 +27,7 @@ from werkzeug.http import is_resource_modified
 from datacommons.vocab import PREFIXES
 
 from . import jsonld, negotiate, published, response_cache
-from .auth import current_audience
+from .audience import current_audience
 
 OFFERED = [negotiate.HTML, *negotiate.RDF_FORMATS]
 EXTENSIONS = ("html", "ttl", "jsonld", "rdf", "nt", "nq", "trig")  # the alternates a `Link` header lists
@@ -56,8 +56,8 @@ def choose_media(explicit: str | None) -> str:
 def _code_fingerprint() -> str:
     """Templates and static files shape the HTML too: a new release changes every ETag."""
     digest = hashlib.sha256()
-    root = Path(__file__).parent
-    for f in sorted([*root.glob("templates/*.html"), *root.glob("static/*.*"), *root.glob("*.py")]):
+    root = Path(__file__).parent.parent  # endpoint/: its rooms' templates and code
+    for f in sorted([*root.glob("**/templates/*.html"), *root.glob("static/*.*"), *root.glob("**/*.py")]):
         digest.update(f.name.encode() + f.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -13,9 +13,9 @@ from datacommons.fields import FIELD_BY_PREDICATE, FIELDS
 from datacommons.vocab import COOP
 from reconciliation.reconcile import DecisionRefused, decide, state_of
 
-from . import imports_auth
+from ..web import browser_session as imports_auth
 
-bp = Blueprint("review", __name__)
+bp = Blueprint("review", __name__, template_folder="templates")
 imports_auth.install(bp)
 
 PAGE = 50  # pairs per page: each shows both records in full

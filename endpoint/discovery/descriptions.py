@@ -27,12 +27,12 @@ from datacommons.vocab import (
     COOP, DCAT, DCTERMS, ESS, FOAF, GEO, GR, RDF, SCHEMA, SKOS, VCARD, VOID, XSD, Namespace,
 )
 
-from . import internal_queries, negotiate, published, queries
-from .auth import current_audience
-from .directory import search_indexes
-from .represent import choose_media, represent
+from ..web import named_query_text as queries, negotiate, published, query_text as internal_queries
+from ..web.audience import current_audience
+from ..search.directory import search_indexes
+from ..web.represent import choose_media, represent
 
-bp = Blueprint("discovery", __name__)
+bp = Blueprint("discovery", __name__, template_folder="templates")
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DUMP_CHUNK = 5000  # quads serialised and compressed at a time

@@ -11,7 +11,7 @@ import time
 from flask import current_app
 from werkzeug.exceptions import TooManyRequests
 
-from .client_ip import client_ip, network_of
+from ..web.client_ip import client_ip, network_of
 
 
 class SignupLimiter:

@@ -31,11 +31,11 @@ from datacommons.queryworker import Answer, Failure, QueryJob, UpdateJob, Worksp
 from datacommons.store import Commons, StoreError
 from datacommons.vocab import PREFIXES
 
-from . import csv_cells, negotiate, published
-from .auth import current_audience
-from .result_cache import AnswerKey, ResultCache, StillRunning, keepable
+from ..web import csv_cells, negotiate, published
+from ..web.audience import current_audience
+from .answer_cache import AnswerKey, ResultCache, StillRunning, keepable
 
-bp = Blueprint("sparql", __name__)
+bp = Blueprint("sparql", __name__, template_folder="templates")
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-RQ_DIR = Path(__file__).parent / "rq"
+RQ_DIR = Path(__file__).parent.parent / "rq"
 
 
 @cache

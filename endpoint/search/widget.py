@@ -11,11 +11,11 @@ import re
 
 from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
 
-from . import published
+from ..web import published
 from .directory import search
-from .search_index import FACETS
+from .index import FACETS
 
-bp = Blueprint("widget", __name__)
+bp = Blueprint("widget", __name__, template_folder="templates")
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
 

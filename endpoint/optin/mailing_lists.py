@@ -23,13 +23,13 @@ from werkzeug.exceptions import BadRequest, Forbidden, Gone, NotFound, Unauthori
 from datacommons.lists import ListError, MailingList
 from datacommons.optin import BadAddress, BadLink, ExpiredLink, Optin, OptinError, UsedLink
 
-from . import imports_auth
-from .auth import current_audience
-from .client_ip import client_ip
-from .csv_cells import safe_cell
+from ..web import browser_session as imports_auth
+from ..web.audience import current_audience
+from ..web.client_ip import client_ip
+from ..web.csv_cells import safe_cell
 from .signup_limits import limiter
 
-bp = Blueprint("optin", __name__)
+bp = Blueprint("optin", __name__, template_folder="templates")
 imports_auth.install(bp)
 
 ACCEPTED = ("If this address can receive mail, a confirmation link is on its way to it. "

@@ -14,11 +14,11 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from datacommons.audience import ANONYMOUS
 
-from . import internal_queries, negotiate
-from .search_index import IndexNotReady
+from ..web import negotiate, query_text as internal_queries
+from .index import IndexNotReady
 from .directory import FACET_NAMES, search_indexes
 
-bp = Blueprint("stats", __name__)
+bp = Blueprint("stats", __name__, template_folder="templates")
 CHARTED = ("structure", "activity", "country", "member")
 BARS_AT_MOST = 20  # a chart shows the largest values; its table lists every one
 

@@ -40,8 +40,8 @@ from datacommons.vocab import PREFIXES
 from loaders.pipeline import ImportRefused, commit_import, plan_import
 from loaders.record import InputError
 
-from . import negotiate
-from .auth import current_audience
+from ..web import negotiate
+from ..web.audience import current_audience
 
 bp = Blueprint("graphstore", __name__)
 METHODS = ["GET", "PUT", "POST", "DELETE"]  # HEAD and OPTIONS come with GET

@@ -23,7 +23,7 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 from datacommons.audience import ANONYMOUS, Audience, InvalidToken, audience_for_token
 from datacommons.system import SystemError_
 
-from .auth import current_audience
+from .audience import current_audience
 
 
 def install(bp: Blueprint) -> None:

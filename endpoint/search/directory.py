@@ -15,13 +15,14 @@ from werkzeug.exceptions import BadRequest, ServiceUnavailable
 
 from datacommons.vocab import COOP_CONCEPT, SCHEME_ACTIVITY, SCHEME_STRUCTURE
 
-from . import negotiate, published, response_cache, search_csv
-from .auth import current_audience
-from .iri_paths import page_for
-from .search_index import Index, IndexNotReady, SearchIndexes
-from .search_query import Results, Search, SearchError, run
+from . import csv_rows as search_csv
+from ..web import negotiate, published, response_cache
+from ..web.audience import current_audience
+from ..web.iri_paths import page_for
+from .index import Index, IndexNotReady, SearchIndexes
+from .query import Results, Search, SearchError, run
 
-bp = Blueprint("directory", __name__)
+bp = Blueprint("directory", __name__, template_folder="templates")
 
 FACET_NAMES = {
     "structure": "Kind of co-op", "activity": "Activity", "country": "Country",

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from . import negotiate, queries, response_cache
-from .auth import current_audience
-from .directory import open_index
-from .search_query import Search, run
+from ..web import named_query_text as queries, negotiate, response_cache
+from ..web.audience import current_audience
+from ..search.directory import open_index
+from ..search.query import Search, run
 
-bp = Blueprint("home", __name__)
+bp = Blueprint("home", __name__, template_folder="templates")
 SOME_COOPS = 12
 
 

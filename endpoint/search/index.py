@@ -33,7 +33,7 @@ from datacommons.audience import Audience
 from datacommons.store import Commons
 from datacommons.vocab import COOP, DCTERMS, ESS, GEO, GR, VCARD
 
-from . import internal_queries
+from ..web import query_text as internal_queries
 
 SCHEMA_VERSION = "2"
 STALE_WAIT = 2.0  # seconds a search waits for a rebuild before it answers from the older file

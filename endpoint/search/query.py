@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from cachetools import LRUCache
 
-from .search_index import FACETS, Facets, Index
+from .index import FACETS, Facets, Index
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20

@@ -21,12 +21,12 @@ from werkzeug.exceptions import BadRequest, NotAcceptable, NotFound, ServiceUnav
 from datacommons.querycheck import QueryRefused
 from datacommons.queryworker import Answer, Failure
 
-from . import csv_cells, negotiate, published
-from .auth import current_audience
-from .query_catalogue import ParameterError, bindings, catalogue, paging
-from .result_cache import StillRunning, keepable
+from ..web import csv_cells, negotiate, published
+from ..web.audience import current_audience
+from .named_query_catalogue import ParameterError, bindings, catalogue, paging
+from .answer_cache import StillRunning, keepable
 
-bp = Blueprint("named_queries", __name__)
+bp = Blueprint("named_queries", __name__, template_folder="templates")
 
 OFFERED = ["text/html", *negotiate.RESULT_FORMATS]
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
