@@ -70,6 +70,19 @@ def _stop_all(workers: list[_Worker]) -> None:
         worker.stop()
 
 
+def within(commons: Commons, job: Job, audience: Audience) -> Job:
+    """The job as `audience` may run it (the access decision): a query over those of its
+    graphs the audience may read; an update only for an audience that may write the
+    workspace (else PermissionError)."""
+    if not isinstance(job, QueryJob):
+        if not access.may_write_workspace(audience):
+            raise PermissionError(f"{audience} may not update the workspace")
+        return job
+    readable = commons.readable_names(audience)
+    return replace(job, default_graphs=[g for g in job.default_graphs if g in readable],
+                   named_graphs=[g for g in job.named_graphs if g in readable])
+
+
 class QueryPool:
     def __init__(self, commons: Commons, size: int, memory_mb: int = 0) -> None:
         self.commons = commons
@@ -91,7 +104,7 @@ class QueryPool:
         audience may read, whatever the job names; an update only for an audience that may
         write the workspace."""
         deadline = time.monotonic() + timeout
-        job = self._within(job, audience)
+        job = within(self.commons, job, audience)
         self._start()
         try:
             worker = self._idle.get(timeout=timeout)
@@ -125,15 +138,6 @@ class QueryPool:
 
     def close(self) -> None:
         self._finalizer()
-
-    def _within(self, job: Job, audience: Audience) -> Job:
-        if not isinstance(job, QueryJob):
-            if not access.may_write_workspace(audience):
-                raise PermissionError(f"{audience} may not update the workspace")
-            return job
-        readable = self.commons.readable_names(audience)
-        return replace(job, default_graphs=[g for g in job.default_graphs if g in readable],
-                       named_graphs=[g for g in job.named_graphs if g in readable])
 
     def _start(self) -> None:
         with self._lock:
