@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.reconcile_data import MEMBERS, labelled_set, true_pairs  # noqa: E402
+from datacommons.audience import SYSTEM  # noqa: E402
 from datacommons.fields import Level  # noqa: E402
 from datacommons.policy import Policy, publish  # noqa: E402
 from datacommons.store import Commons  # noqa: E402
@@ -121,7 +122,7 @@ def on_store(quads: dict[str, list], records: dict[str, list[Record]], workdir: 
         extra = Record(f"new {n}", f"bench-new-{n}", f"Bench New Co-op {n}", locality="Ottawa",
                        region="ON", country="CA")
         mine.append(extra)
-    current = commons.member_quads(member)
+    current = commons.member_quads(member, SYSTEM)
     new = set(publish([t for r in mine for t in record_triples(r, member, commons.uris)], Policy(member), commons.uris))
     start = time.perf_counter()
     small = plan_member_change(commons, member, current - new, new - current)

@@ -82,12 +82,12 @@ def measure(commons: Commons, quads: int) -> list[str]:
     def job(query: str) -> QueryJob:
         return QueryJob(query, dataset.default, dataset.named, JSON, "text/turtle", 10_000)
 
-    pool.run(job("ASK {}"), 30)  # processes up, snapshot open
-    ask_pool = median_ms(lambda: pool.run(job("ASK {}"), 30), 200)
+    pool.run(job("ASK {}"), ANONYMOUS, 30)  # processes up, snapshot open
+    ask_pool = median_ms(lambda: pool.run(job("ASK {}"), ANONYMOUS, 30), 200)
     ask_here = median_ms(
         lambda: commons.query("ASK {}", ANONYMOUS).serialize(format=QueryResultsFormat.JSON), 200
     )
-    names_pool = median_ms(lambda: pool.run(job(NAMES), 30), 50)
+    names_pool = median_ms(lambda: pool.run(job(NAMES), ANONYMOUS, 30), 50)
     names_here = median_ms(
         lambda: commons.query(NAMES, ANONYMOUS).serialize(format=QueryResultsFormat.JSON), 50
     )
@@ -95,12 +95,12 @@ def measure(commons: Commons, quads: int) -> list[str]:
     for _ in range(3):
         start = time.perf_counter()
         try:
-            pool.run(job(RUNAWAY), 1.0)
+            pool.run(job(RUNAWAY), ANONYMOUS, 1.0)
         except QueryTimeout:
             stops.append(time.perf_counter() - start)
         start = time.perf_counter()
-        pool.run(job("ASK {}"), 30)
-        pool.run(job("ASK {}"), 30)  # both processes: one of them is the new one
+        pool.run(job("ASK {}"), ANONYMOUS, 30)
+        pool.run(job("ASK {}"), ANONYMOUS, 30)  # both processes: one of them is the new one
         recoveries.append(time.perf_counter() - start)
     pool.close()
     return [

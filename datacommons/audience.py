@@ -51,3 +51,9 @@ def member_audience(member: str) -> Audience:
 
 
 ADMIN = Audience("admin", None, "local")
+
+# The commons itself, reading every graph for its own upkeep (planning an import, reconciling,
+# rebuilding the public view, licences): never a request's audience (`audience_for_token`
+# makes none), and the one audience the core's reads do not filter. `grep SYSTEM` lists every
+# privileged read.
+SYSTEM = Audience("system", None, "the commons itself")

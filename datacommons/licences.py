@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from pyoxigraph import NamedNode, Quad
 
+from .audience import SYSTEM
 from .vocab import DCTERMS
 
 
@@ -73,7 +74,7 @@ def set_licence(commons, member: str, text: str) -> Licence:
         raise ValueError(f"no member {member!r}")
     licence = parse(text)
     node, graph = NamedNode(commons.uris.member(member)), NamedNode(commons.uris.commons_graph)
-    old = [q for q in commons.quads_of(node.value, [graph.value]) if q.predicate == DCTERMS.license]
+    old = [q for q in commons.quads_of(node.value, [graph.value], SYSTEM) if q.predicate == DCTERMS.license]
     commons.apply(remove=old, add=[Quad(node, DCTERMS.license, NamedNode(licence.iri), graph)])
     return licence
 
@@ -91,7 +92,7 @@ def licences(commons) -> dict[str, Licence]:
         fallback = default(commons)
         chosen: dict[str, Licence] = {}
         for m in commons.system.members():
-            quads = commons.quads_of(commons.uris.member(m.id), [commons.uris.commons_graph])
+            quads = commons.quads_of(commons.uris.member(m.id), [commons.uris.commons_graph], SYSTEM)
             chosen[m.id] = next((of_iri(q.object.value) for q in quads if q.predicate == DCTERMS.license), fallback)
         found = chosen
         with _CACHE_LOCK:

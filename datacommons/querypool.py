@@ -21,7 +21,9 @@ import weakref
 from dataclasses import replace
 from multiprocessing.connection import Connection
 
-from .queryworker import Job, Outcome
+from . import access
+from .audience import Audience
+from .queryworker import Job, Outcome, QueryJob
 from .store import Commons, Snapshot
 
 class QueryTimeout(Exception):
@@ -68,6 +70,19 @@ def _stop_all(workers: list[_Worker]) -> None:
         worker.stop()
 
 
+def within(commons: Commons, job: Job, audience: Audience) -> Job:
+    """The job as `audience` may run it (the access decision): a query over those of its
+    graphs the audience may read; an update only for an audience that may write the
+    workspace (else PermissionError)."""
+    if not isinstance(job, QueryJob):
+        if not access.may_write_workspace(audience):
+            raise PermissionError(f"{audience} may not update the workspace")
+        return job
+    readable = commons.readable_names(audience)
+    return replace(job, default_graphs=[g for g in job.default_graphs if g in readable],
+                   named_graphs=[g for g in job.named_graphs if g in readable])
+
+
 class QueryPool:
     def __init__(self, commons: Commons, size: int, memory_mb: int = 0) -> None:
         self.commons = commons
@@ -80,11 +95,16 @@ class QueryPool:
         self._snapshots: set[Snapshot] = set()
         self._finalizer = weakref.finalize(self, _stop_all, self._workers)
 
-    def run(self, job: Job, timeout: float) -> Outcome:
-        """Run `job` on the current snapshot in a free reader process, stopping it (and
-        raising QueryTimeout) if no answer comes within `timeout` seconds, counted from the
-        call: waiting for a free process counts too."""
+    def run(self, job: Job, audience: Audience, timeout: float) -> Outcome:
+        """Run `job` for `audience` on the current snapshot in a free reader process,
+        stopping it (and raising QueryTimeout) if no answer comes within `timeout` seconds,
+        counted from the call: waiting for a free process counts too.
+
+        The access decision is on this path: a query runs over those of its graphs the
+        audience may read, whatever the job names; an update only for an audience that may
+        write the workspace."""
         deadline = time.monotonic() + timeout
+        job = within(self.commons, job, audience)
         self._start()
         try:
             worker = self._idle.get(timeout=timeout)

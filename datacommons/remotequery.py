@@ -3,12 +3,13 @@
 The embedded store runs them in reader processes that are killed at the timeout
 (`querypool`); a remote store is another server, so here the request to it is given up at the
 timeout (and the store's own timeout should stop its work: Oxigraph `--timeout-s`, Fuseki
-`arq:queryTimeout`, Virtuoso `MaxQueryExecutionTime`). Same `run(job, timeout)` as the pool,
+`arq:queryTimeout`, Virtuoso `MaxQueryExecutionTime`). Same `run(job, audience, timeout)` as the pool (and the same access decision),
 same answers: both go through `queryworker.execute`.
 """
 from __future__ import annotations
 
-from .querypool import QueryTimeout
+from .audience import Audience
+from .querypool import QueryTimeout, within
 from .queryworker import Job, Outcome, execute
 from .sparqlstore import RemoteTimeout
 from .store import Commons
@@ -20,9 +21,9 @@ class RemoteQueries:
     def __init__(self, commons: Commons) -> None:
         self.commons = commons
 
-    def run(self, job: Job, timeout: float) -> Outcome:
+    def run(self, job: Job, audience: Audience, timeout: float) -> Outcome:
         try:
-            return execute(job, self.commons.remote_store(timeout))
+            return execute(within(self.commons, job, audience), self.commons.remote_store(timeout))
         except RemoteTimeout:
             raise QueryTimeout(f"the query was stopped after {timeout:g} s") from None
 

@@ -36,7 +36,7 @@ from pyoxigraph import (
 )
 
 from . import access, bigwrite, licences, querycheck, views
-from .audience import Audience
+from .audience import SYSTEM, Audience
 from .backends import BackendError, embedded_location, open_store
 from .sparqlstore import RemoteStoreError, data_update
 from .config import DEFAULT_BASE, Config
@@ -174,6 +174,14 @@ class Commons:
         workspace = self.workspace_graphs() if audience.is_admin else ()
         return access.readable_graphs(audience, self.members(), self.uris, workspace)
 
+    def readable_names(self, audience: Audience) -> frozenset[str]:
+        """The graph names a query of the audience's may run over: its readable graphs, and
+        the public view when that stands for graphs it may read (`_merged`)."""
+        allowed = self.graphs_for(audience)
+        if views.sources(self.members(), self.uris) <= allowed:
+            return allowed | {self.public_view}
+        return allowed
+
     def workspace_graphs(self) -> set[str]:
         """The administrators' workspace graphs in the store, and always the admin graph."""
         return {self.uris.admin_graph} | {
@@ -265,35 +273,43 @@ class Commons:
             if isinstance(q.graph_name, NamedNode) and q.graph_name.value in allowed
         ]
 
-    def quads_in(self, graphs: Iterable[str]) -> Iterator[Quad]:
-        """All quads of the named graphs (callers pass graphs the access decision allowed)."""
-        for g in graphs:
+    def _allowed(self, graphs: Iterable[str], audience: Audience) -> list[str]:
+        """Those of `graphs` the audience may read (the access decision), in order; for
+        `SYSTEM`, the commons' own upkeep, all of them."""
+        if audience == SYSTEM:
+            return list(graphs)
+        allowed = self.graphs_for(audience)
+        return [g for g in graphs if g in allowed]
+
+    def quads_in(self, graphs: Iterable[str], audience: Audience) -> Iterator[Quad]:
+        """All quads of those of the named graphs the audience may read."""
+        for g in self._allowed(graphs, audience):
             yield from self._store.quads_for_pattern(None, None, None, NamedNode(g))
 
     def readable_quads(self, audience: Audience) -> Iterator[Quad]:
-        return self.quads_in(sorted(self.graphs_for(audience)))
+        return self.quads_in(sorted(self.graphs_for(audience)), audience)
 
-    def member_triples(self, member: str) -> list[Triple]:
-        """A member's record triples from its three publication graphs, without duplicates."""
+    def member_triples(self, member: str, audience: Audience) -> list[Triple]:
+        """A member's record triples from those of its three publication graphs the audience
+        may read, without duplicates."""
         seen: dict[Triple, None] = {}
-        for q in self.member_quads(member):
+        for q in self.member_quads(member, audience):
             seen[q.triple] = None
         return list(seen)
 
-    def member_quads(self, member: str) -> set[Quad]:
+    def member_quads(self, member: str, audience: Audience) -> set[Quad]:
         """The quads of a member's records. Its graphs also hold what it says about canonical
         co-ops (`{base}/id/org/...`, written by the reconciler at the level of the source
         value); those follow from the records and are left out here."""
         return {
-            q for q in self.quads_in(self.uris.member_graphs(member))
+            q for q in self.quads_in(self.uris.member_graphs(member), audience)
             if not self.uris.is_canonical(q.subject.value)
         }
 
-    def quads_of(self, subject: str, graphs: Iterable[str]) -> list[Quad]:
-        """The quads about `subject` in the named graphs (callers pass graphs the access
-        decision allowed)."""
+    def quads_of(self, subject: str, graphs: Iterable[str], audience: Audience) -> list[Quad]:
+        """The quads about `subject` in those of the named graphs the audience may read."""
         node = NamedNode(subject)
-        return [q for g in graphs for q in self._store.quads_for_pattern(node, None, None, NamedNode(g))]
+        return [q for g in self._allowed(graphs, audience) for q in self._store.quads_for_pattern(node, None, None, NamedNode(g))]
 
     # --- members and policies --------------------------------------------------------------
     def add_member(self, member: str, name: str, homepage: str | None = None) -> str:
@@ -538,7 +554,7 @@ class Commons:
                     self._store.remove_graph(view)
                 self._store.bulk_extend(
                     Quad(q.subject, q.predicate, q.object, view)
-                    for q in self.quads_in(sorted(views.sources(self.members(), self.uris)))
+                    for q in self.quads_in(sorted(views.sources(self.members(), self.uris)), SYSTEM)
                 )
             else:
                 self._store.update(self._view_rebuild_text())

@@ -40,9 +40,7 @@ OSSPATIAL = Namespace("http://data.ordnancesurvey.co.uk/ontology/spatialrelation
 # Concept schemes: ESSGlobal's own, plus ours for what they lack.
 SCHEME_STRUCTURE = Namespace(ESS_STANDARD + "organisational-structure/")
 SCHEME_ACTIVITY = Namespace(ESS_STANDARD + "activities-ica/")
-SCHEME_LEGAL_FORM = Namespace(ESS_STANDARD + "legal-form/")
 SCHEME_MEMBERSHIP = Namespace(ESS_STANDARD + "base-membership-type/")
-SCHEME_QUALIFIER = Namespace(ESS_STANDARD + "qualifiers/")
 SCHEME_COUNTRY = Namespace(ESS_STANDARD + "countries-iso/")
 COOP_CONCEPT = Namespace("https://w3id.org/coop-commons/concept/")
 

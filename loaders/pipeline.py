@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
-from datacommons.audience import Audience
+from datacommons.audience import SYSTEM, Audience
 from datacommons.policy import Policy, publish
 from datacommons.store import Commons
 from datacommons.uris import Uris
@@ -65,7 +65,7 @@ def recover_commit(commons: Commons, member: str, *, wait: bool = True) -> None:
             return
         number = int(pending)
         activity = commons.uris.import_(member, number)
-        if commons.quads_of(activity, [commons.uris.imports_graph(member)]):
+        if commons.quads_of(activity, [commons.uris.imports_graph(member)], SYSTEM):
             _settle(commons, member, number)
         else:
             commons.system.set_settings({}, remove=(key,))
@@ -82,7 +82,7 @@ def _settle(commons: Commons, member: str, number: int) -> None:
 
 
 def _records_from_store(commons: Commons, member: str, concepts: ConceptIndex) -> list[Record]:
-    records, _ = normalise_all(raw_records_from_rdf(commons.member_triples(member)), concepts)
+    records, _ = normalise_all(raw_records_from_rdf(commons.member_triples(member, SYSTEM)), concepts)
     return records
 
 
@@ -197,7 +197,7 @@ def _plan(
         diff = table_diff([record_row(r) for r in before], [record_row(r) for r in fresh],
                           same=len(records) - len(fresh))
     else:
-        current = commons.member_quads(member)
+        current = commons.member_quads(member, SYSTEM)
         old, _ = normalise_all(raw_records_from_rdf(q.triple for q in current), ConceptIndex.default())
         gone = [r.local_id for r in old if r.local_id not in new_ids]
         diff = table_diff([record_row(r) for r in old], [record_row(r) for r in records])
@@ -215,7 +215,7 @@ def _plan(
         plan.stored = {}
         for local_id in [r.local_id for r in fresh] + gone:
             iri = uris.record(member, local_id)
-            plan.stored[iri] = commons.quads_of(iri, graphs) + commons.quads_of(uris.address(iri), graphs)
+            plan.stored[iri] = commons.quads_of(iri, graphs, SYSTEM) + commons.quads_of(uris.address(iri), graphs, SYSTEM)
         current = {q for qs in plan.stored.values() for q in qs}
     elif not current:
         plan.stored = {}  # the member has nothing stored: no record has anything to replace
@@ -362,8 +362,8 @@ def _republish(commons: Commons, member: str, policy: Policy) -> tuple[int, int]
     Returns how many quads moved (removed, added).
     """
     recover_commit(commons, member)
-    current = commons.member_quads(member)
-    new = set(publish(commons.member_triples(member), policy, commons.uris))
+    current = commons.member_quads(member, SYSTEM)
+    new = set(publish(commons.member_triples(member, SYSTEM), policy, commons.uris))
     old_policy = set(commons.old_policy_quads(member))
     new_policy = set(commons.policy_quads(policy))
     # canonical co-ops carry the member's values at their levels: they move with them

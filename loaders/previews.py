@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat, serialize
 
+from datacommons.audience import SYSTEM
 from datacommons.policy import publish
 from datacommons.revision import member_revision
 from datacommons.store import Commons
@@ -103,6 +104,6 @@ def plan_records(commons: Commons, member: str, records: list[Record], source_na
     plan = ImportPlan(member=member, source_name=source_name, source_hash="sha256:" + digest,
                       kind="rollback", records=records, problems=[], diff=diff, revision=revision)
     new = set(publish(triples, commons.policy(member), commons.uris))
-    current = commons.member_quads(member)
+    current = commons.member_quads(member, SYSTEM)
     plan.remove, plan.add = current - new, new - current
     return plan

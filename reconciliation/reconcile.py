@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode, Quad
 
+from datacommons.audience import SYSTEM
 from datacommons.fields import Level
 from datacommons.gcpause import no_gc
 from datacommons.revision import member_revision
@@ -112,7 +113,7 @@ def plan_rebuild(commons: Commons) -> ReconcilePlan:
     by_record: dict[str, list[Quad]] = defaultdict(list)
     current: set[Quad] = set()
     with no_gc():
-        for q in commons.quads_in(_member_graphs(commons)):
+        for q in commons.quads_in(_member_graphs(commons), SYSTEM):
             subject = q.subject.value
             if uris.is_canonical(subject):
                 current.add(q)
@@ -180,7 +181,7 @@ def plan_member_change(
     touched |= {r for r in added if not uris.is_canonical(r)}
     if db.state(f"reconciled:{member}") not in (None, member_revision(commons, member)):
         touched |= db.member_records(member) | {
-            q.subject.value.split("#", 1)[0] for q in commons.member_quads(member)
+            q.subject.value.split("#", 1)[0] for q in commons.member_quads(member, SYSTEM)
         }
         stored = None
 
@@ -350,11 +351,11 @@ def _record_quads(commons: Commons, record: str) -> list[Quad]:
     """A record's quads (and its address's) in its member's publication graphs."""
     member = record[len(commons.uris.base) + 4:].split("/", 1)[0]
     graphs = commons.uris.member_graphs(member)
-    return commons.quads_of(record, graphs) + commons.quads_of(commons.uris.address(record), graphs)
+    return commons.quads_of(record, graphs, SYSTEM) + commons.quads_of(commons.uris.address(record), graphs, SYSTEM)
 
 
 def _canonical_quads(commons: Commons, canonical: str, graphs: list[str]) -> list[Quad]:
-    return commons.quads_of(canonical, graphs) + commons.quads_of(canonical + "#address", graphs)
+    return commons.quads_of(canonical, graphs, SYSTEM) + commons.quads_of(canonical + "#address", graphs, SYSTEM)
 
 
 # --- canonical IRIs and their statements -----------------------------------------------------

@@ -5,12 +5,15 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
 import io
+import json
 
 from pyoxigraph import RdfFormat, Triple, parse
 
 from datacommons import access
-from datacommons.audience import ADMIN, ANONYMOUS, member_audience
+from datacommons.audience import ADMIN, ANONYMOUS, SYSTEM, member_audience
 from datacommons.fields import Level
+from datacommons.querypool import QueryPool
+from datacommons.queryworker import QueryJob
 from datacommons.store import StoreError
 from datacommons.uris import Uris
 from loaders.pipeline import ImportRefused, commit_import, plan_import
@@ -166,13 +169,52 @@ def test_a_dump_holds_every_statement_of_the_audiences_graphs_and_nothing_else(m
     marked_graphs = {name for name, g in GRAPHS.items()
                      if Quad(NamedNode(f"urn:test:{name}"), NamedNode(P), Literal(marker(name)), NamedNode(g)) in dumped}
     assert marked_graphs == ALLOWED[audience]
-    readable = set(commons.quads_in(sorted(commons.graphs_for(who))))
+    readable = set(commons.quads_in(sorted(commons.graphs_for(who)), who))
     assert readable <= dumped and {q.graph_name.value for q in dumped} <= commons.graphs_for(who)
     names = {q.object.value for q in dumped if q.predicate.value == "http://purl.org/goodrelations/v1#name"}
     assert "Red Door Bakery Co-op" in names
     assert ("Quiet Housing Co-op" in names) == (audience != "anonymous")  # unlisted: members read it
     emails = {q.object.value for q in dumped if q.predicate.value == "http://www.w3.org/2006/vcard/ns#hasEmail"}
     assert (emails != set()) == (audience != "anonymous")
+
+
+@pytest.mark.parametrize("audience", list(AUDIENCES))
+def test_the_cores_graph_reads_hand_an_audience_only_the_graphs_it_may_read(marked: World, audience: str) -> None:
+    """`quads_in`, `quads_of` and `member_quads` ask the access decision themselves: a caller
+    naming a graph the audience may not read gets nothing of it."""
+    commons, who = marked.commons, AUDIENCES[audience]
+    everything = list(GRAPHS.values())
+    seen = {q.object.value for q in commons.quads_in(everything, who) if q.object.value.startswith("marker-")}
+    assert seen == {marker(name) for name in ALLOWED[audience]}
+    about = {name for name in GRAPHS if commons.quads_of(f"urn:test:{name}", everything, who)}
+    assert about == ALLOWED[audience]
+    graphs = {q.graph_name.value for q in commons.member_quads("alpha", who)}
+    assert graphs <= {GRAPHS[name] for name in ALLOWED[audience]}
+
+
+@pytest.mark.parametrize("audience", ["anonymous", "beta"])
+def test_the_query_pool_runs_a_job_over_the_graphs_its_audience_may_read_only(marked: World, audience: str) -> None:
+    """The pool asks the access decision itself: a job naming every graph, handed to it for
+    an audience, reads the audience's graphs and nothing else."""
+    if not marked.commons.embedded:
+        pytest.skip("reader processes serve the embedded store only")
+    pool = QueryPool(marked.commons, 1)
+    try:
+        job = QueryJob(f"SELECT ?o WHERE {{ GRAPH ?g {{ ?s <{P}> ?o }} }}", [], list(GRAPHS.values()),
+                       results_format="application/sparql-results+json", graph_format=None, max_rows=100)
+        answer = pool.run(job, AUDIENCES[audience], timeout=60)
+    finally:
+        pool.close()
+    rows = json.loads(answer.body)["results"]["bindings"]
+    seen = {row["o"]["value"] for row in rows if row["o"]["value"].startswith("marker-")}
+    assert seen == {marker(name) for name in ALLOWED[audience]}
+
+
+def test_the_public_cannot_read_a_members_only_email_through_member_triples(world: World) -> None:
+    email = "http://www.w3.org/2006/vcard/ns#hasEmail"
+    commons = world.commons
+    assert any(t.predicate.value == email for t in commons.member_triples("alpha", SYSTEM))
+    assert not any(t.predicate.value == email for t in commons.member_triples("alpha", ANONYMOUS))
 
 
 def test_a_member_writes_its_own_graphs_only_and_administrators_any_members() -> None:
@@ -186,16 +228,16 @@ def test_a_member_writes_its_own_graphs_only_and_administrators_any_members() ->
 
 def test_another_member_cannot_import_into_a_members_graphs_and_nothing_changes(world: World, tmp_path) -> None:
     commons = world.commons
-    before = commons.member_quads("alpha")
+    before = commons.member_quads("alpha", SYSTEM)
     path = tmp_path / "hijack.csv"
     path.write_text(CORE_CSV.replace("Red Door Bakery Co-op", "Hijacked Bakery"), encoding="utf-8")
     plan = plan_import(commons, "alpha", path)
     for intruder in (member_audience("beta"), ANONYMOUS):
         with pytest.raises(ImportRefused, match="may not write member 'alpha'"):
             commit_import(commons, plan, intruder)
-        assert commons.member_quads("alpha") == before
+        assert commons.member_quads("alpha", SYSTEM) == before
     commit_import(commons, plan, member_audience("alpha"))  # its owner may
-    assert "Hijacked Bakery" in {q.object.value for q in commons.member_quads("alpha")}
+    assert "Hijacked Bakery" in {q.object.value for q in commons.member_quads("alpha", SYSTEM)}
 
 
 def test_graphs_under_the_admin_graph_are_the_administrators_workspace(world: World) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
+from datacommons.audience import SYSTEM
 from datacommons.config import Config
 from datacommons.store import Commons
 from endpoint.app import create_app
@@ -154,7 +155,7 @@ def test_a_member_cannot_write_or_import_into_another_members_directory(live: Li
     Protocol), nor upload an import for alpha; alpha's graphs are as they were. beta writes
     its own directory."""
     commons, beta = live.world.commons, bearer(live.world.tokens["beta"])
-    before = commons.member_quads("alpha")
+    before = commons.member_quads("alpha", SYSTEM)
     turtle = {"Content-Type": "text/turtle", **beta}
     for method in ("PUT", "POST", "DELETE"):
         reply = fetch(f"{live.url}/graph/alpha", method=method, data=BETA_DOC.replace(b"/beta/", b"/alpha/"), headers=turtle)
@@ -163,7 +164,7 @@ def test_a_member_cannot_write_or_import_into_another_members_directory(live: Li
     upload = fetch(f"{live.url}/api/imports", method="POST", data=body, headers={**beta, "Content-Type": content_type})
     assert upload.status == 403, upload.text
     assert fetch(f"{live.url}/api/imports?member=alpha", headers=beta).status == 403
-    assert commons.member_quads("alpha") == before
+    assert commons.member_quads("alpha", SYSTEM) == before
     own = fetch(f"{live.url}/graph/beta", method="PUT", data=BETA_DOC, headers=turtle)
     assert own.status == 201, own.text
-    assert "Sun Bakery" in {q.object.value for q in commons.member_quads("beta")}
+    assert "Sun Bakery" in {q.object.value for q in commons.member_quads("beta", SYSTEM)}

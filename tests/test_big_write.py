@@ -13,7 +13,7 @@ import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 
 from datacommons import bigwrite
-from datacommons.audience import ADMIN
+from datacommons.audience import ADMIN, SYSTEM
 from datacommons.config import Config
 from datacommons.store import Commons, StoreError
 from datacommons.uris import Level
@@ -50,9 +50,9 @@ def test_a_write_larger_than_a_batch_lands_whole(commons: Commons, small_batches
     version = commons.version
     quads = statements(commons, 350)  # 700 with the public view's: seven batches
     commons.apply(remove=(), add=quads)
-    stored = set(commons.quads_in([commons.uris.graph("alpha", Level.PUBLIC)]))
+    stored = set(commons.quads_in([commons.uris.graph("alpha", Level.PUBLIC)], SYSTEM))
     assert stored == set(quads)
-    view = {q.triple for q in commons.quads_in([commons.public_view])}
+    view = {q.triple for q in commons.quads_in([commons.public_view], SYSTEM)}
     assert {q.triple for q in quads} <= view
     assert commons.version == version + 1
     assert not (commons.path / bigwrite.FOLDER).exists()
@@ -64,10 +64,10 @@ def test_a_first_import_in_batches_stores_what_one_transaction_does(tmp_path: Pa
         commons.add_member("alpha", "Alpha")
         load_text(commons, "alpha", CORE_CSV, tmp_path)
         try:
-            view = {q.triple for q in commons.quads_in([commons.public_view])}
+            view = {q.triple for q in commons.quads_in([commons.public_view], SYSTEM)}
             # (the vocabulary's blank nodes are named afresh in each store)
             named = {t for t in view if not any(isinstance(x, BlankNode) for x in (t.subject, t.object))}
-            return commons.member_quads("alpha"), named
+            return commons.member_quads("alpha", SYSTEM), named
         finally:
             commons.close()
 
@@ -102,7 +102,7 @@ def test_a_write_killed_after_its_first_batch_leaves_the_store_as_it_was(tmp_pat
         assert commons.version > version
         assert not (path / bigwrite.FOLDER).exists()
         commons.apply(remove=(), add=statements(commons, 40))  # and it takes writes again
-        assert len(set(commons.quads_in([commons.uris.graph("alpha", Level.PUBLIC)]))) == 40
+        assert len(set(commons.quads_in([commons.uris.graph("alpha", Level.PUBLIC)], SYSTEM))) == 40
     finally:
         commons.close()
 
@@ -149,7 +149,7 @@ def test_a_write_failing_after_its_first_batch_is_undone_at_once(
         assert not (commons.path / bigwrite.FOLDER).exists()
         monkeypatch.delenv("DATACOMMONS_TEST_BIG_WRITE_FAULT")
         commons.apply(remove=(), add=statements(commons, 350))
-        assert len(set(commons.quads_in([commons.uris.graph("alpha", Level.PUBLIC)]))) == 350
+        assert len(set(commons.quads_in([commons.uris.graph("alpha", Level.PUBLIC)], SYSTEM))) == 350
         assert len(commons.quads_about(f"{BASE}/id/coop/alpha/c0", ADMIN)) == 10
     finally:
         commons.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from datacommons.audience import ADMIN, ANONYMOUS, member_audience
+from datacommons.audience import ADMIN, ANONYMOUS, SYSTEM, member_audience
 from datacommons.store import Commons
 from loaders import pipeline
 from loaders.pipeline import ImportRefused, commit_import, plan_import
@@ -36,13 +36,13 @@ CHANGED = CORE_CSV.replace("Red Door Bakery Co-op", "Red Door Bakery Cooperative
 
 
 def test_dry_run_shows_the_table_diff_and_writes_nothing(world: World, tmp_path: Path) -> None:
-    before = world.commons.member_quads("alpha")
+    before = world.commons.member_quads("alpha", SYSTEM)
     plan = plan_import(world.commons, "alpha", write(tmp_path, CHANGED))
     assert (plan.diff.added, plan.diff.removed, plan.diff.changed) == (1, 1, 1)
     text = plan.report()
     assert "rd-1  name: Red Door Bakery Co-op -> Red Door Bakery Cooperative" in text
     assert "+++" in text and "---" in text
-    assert world.commons.member_quads("alpha") == before
+    assert world.commons.member_quads("alpha", SYSTEM) == before
 
 
 def test_reimport_replaces_the_members_graphs(world: World, tmp_path: Path) -> None:
@@ -60,13 +60,13 @@ def test_unchanged_reimport_changes_nothing(world: World, tmp_path: Path) -> Non
 
 
 def test_an_invalid_record_refuses_the_import_and_keeps_the_old_data(world: World, tmp_path: Path) -> None:
-    before = world.commons.member_quads("alpha")
+    before = world.commons.member_quads("alpha", SYSTEM)
     bad = CHANGED + "rd-10,Broken Co-op,,,,,,,,,,95.0,10.0,,,,,,,\n"
     plan = plan_import(world.commons, "alpha", write(tmp_path, bad))
     assert any(p.position == "row 5" and p.field == "latitude" for p in plan.errors)
     with pytest.raises(ImportRefused, match="nothing was written"):
         commit_import(world.commons, plan, ADMIN)
-    assert world.commons.member_quads("alpha") == before
+    assert world.commons.member_quads("alpha", SYSTEM) == before
 
 
 def test_skip_invalid_loads_the_valid_records(world: World, tmp_path: Path) -> None:
@@ -81,7 +81,7 @@ def test_skip_invalid_loads_the_valid_records(world: World, tmp_path: Path) -> N
 def test_exception_injected_mid_commit_leaves_the_old_data_intact(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    before = world.commons.member_quads("alpha")
+    before = world.commons.member_quads("alpha", SYSTEM)
     plan = plan_import(world.commons, "alpha", write(tmp_path, CHANGED))
 
     def crash(*args, **kwargs):
@@ -90,7 +90,7 @@ def test_exception_injected_mid_commit_leaves_the_old_data_intact(
     monkeypatch.setattr(pipeline, "_provenance", crash)
     with pytest.raises(RuntimeError):
         commit_import(world.commons, plan, ADMIN)
-    assert world.commons.member_quads("alpha") == before
+    assert world.commons.member_quads("alpha", SYSTEM) == before
     monkeypatch.undo()
     commit_import(world.commons, plan_import(world.commons, "alpha", write(tmp_path, CHANGED)), ADMIN)
     assert "Red Door Bakery Cooperative" in names(world.commons)

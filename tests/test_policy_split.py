@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode, Triple
 
-from datacommons.audience import ADMIN, ANONYMOUS, member_audience
+from datacommons.audience import ADMIN, ANONYMOUS, SYSTEM, member_audience
 from datacommons.fields import DEFAULT_POLICY, Level
 from datacommons.policy import Policy, policy_from_triples, policy_triples
 from datacommons.uris import Uris
@@ -118,7 +118,7 @@ def test_an_address_kept_at_a_level_of_its_own_does_not_exist_for_those_below_it
             assert {q.graph_name.value for q in links + address} == {f"{BASE}/graph/alpha/{level.value}"}
         else:
             assert links == [] and address == [], name
-    public = commons.quads_in([f"{BASE}/graph/alpha/public"])
+    public = commons.quads_in([f"{BASE}/graph/alpha/public"], SYSTEM)
     assert not [q for q in public if "#" in q.subject.value or q.predicate.value == HAS_ADDRESS]
 
 
@@ -172,7 +172,7 @@ def test_a_record_whose_values_are_all_private_does_not_exist_for_members_either
     commons = world.commons
     everything_private = {name: Level.PRIVATE for name in commons.policy("alpha").levels}
     republish(commons, "alpha", commons.policy("alpha").changed(everything_private))
-    assert list(commons.quads_in([f"{BASE}/graph/alpha/members"])) == []
+    assert list(commons.quads_in([f"{BASE}/graph/alpha/members"], SYSTEM)) == []
     for rd in ("rd-1", "rd-2", "rd-3"):
         for audience in (ANONYMOUS, member_audience("beta")):
             assert commons.quads_about(f"{BASE}/id/alpha/{rd}", audience) == [], (rd, audience)

@@ -7,7 +7,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, Quad, Literal, DefaultGraph
 import pytest
 
-from datacommons.audience import ADMIN
+from datacommons.audience import ADMIN, SYSTEM
 from datacommons.fields import Level
 from datacommons.store import Commons, StoreError
 from loaders.import_state import import_state, state_key
@@ -53,7 +53,7 @@ def test_only_changed_rows_are_normalised_and_written(world: World, tmp_path: Pa
     assert len(plan.records) == 8
     commit_import(commons, plan, ADMIN)
     whole = fresh_copy(tmp_path, csv_text(changed), "whole")
-    assert commons.member_quads("alpha") == whole.member_quads("alpha")
+    assert commons.member_quads("alpha", SYSTEM) == whole.member_quads("alpha", SYSTEM)
 
 
 def test_remembered_rows_keep_their_warnings(world: World, tmp_path: Path) -> None:
@@ -86,25 +86,25 @@ def test_a_policy_change_makes_the_next_import_whole_and_right(world: World, tmp
     load_text(commons, "alpha", text, tmp_path, "second.csv")
     whole = fresh_copy(tmp_path, text, "whole")
     republish(whole, "alpha", whole.policy("alpha").changed({"locality": Level.PRIVATE}))
-    assert commons.member_quads("alpha") == whole.member_quads("alpha")
+    assert commons.member_quads("alpha", SYSTEM) == whole.member_quads("alpha", SYSTEM)
 
 
 def test_a_failed_commit_leaves_no_memory(world: World, tmp_path: Path) -> None:
     commons = world.commons
     load_text(commons, "alpha", csv_text(ROWS), tmp_path, "first.csv")
-    before = commons.member_quads("alpha")
+    before = commons.member_quads("alpha", SYSTEM)
     plan = plan_import(commons, "alpha", _write(tmp_path, "second.csv", csv_text(ROWS + EXTRA)))
     # a plan the store refuses (a statement outside the named graphs): the write fails whole
     plan.add.add(Quad(NamedNode("https://example.org/x"), NamedNode("https://example.org/p"),
                       Literal("x"), DefaultGraph()))
     with pytest.raises(StoreError):
         commit_import(commons, plan, ADMIN)
-    assert commons.member_quads("alpha") == before
+    assert commons.member_quads("alpha", SYSTEM) == before
     assert import_state(commons).recall("alpha", state_key(commons, member_revision(commons, "alpha"))) is None
     plan = plan_import(commons, "alpha", tmp_path / "second.csv")
     assert plan.diff.added == len(EXTRA)
     commit_import(commons, plan, ADMIN)
-    assert commons.member_quads("alpha") == fresh_copy(tmp_path, csv_text(ROWS + EXTRA), "whole").member_quads("alpha")
+    assert commons.member_quads("alpha", SYSTEM) == fresh_copy(tmp_path, csv_text(ROWS + EXTRA), "whole").member_quads("alpha", SYSTEM)
 
 
 def test_a_reimport_keeps_its_changes_in_the_history_and_rolls_back_whole(world: World, tmp_path: Path) -> None:
@@ -130,7 +130,7 @@ def test_a_reimport_keeps_its_changes_in_the_history_and_rolls_back_whole(world:
         assert records == history_of(whole).snapshot_records("alpha", committed_count(whole, "alpha"))
         assert [r.local_id for r in records] == [r.split(",")[0] for r in rows]
     commit_import(commons, rollback_plan(commons, "alpha", numbers[1]), ADMIN)
-    assert commons.member_quads("alpha") == fresh_copy(tmp_path, csv_text(second), "again").member_quads("alpha")
+    assert commons.member_quads("alpha", SYSTEM) == fresh_copy(tmp_path, csv_text(second), "again").member_quads("alpha", SYSTEM)
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -152,10 +152,10 @@ def test_a_large_addition_is_written_whole(world: World) -> None:
     version = commons.version
     commons.apply(remove=(), add=quads)
     assert commons.version == version + 1
-    stored = set(commons.quads_in([commons.uris.graph("alpha", Level.PUBLIC)]))
+    stored = set(commons.quads_in([commons.uris.graph("alpha", Level.PUBLIC)], SYSTEM))
     assert set(quads) <= stored
     commons.apply(remove=quads[:10], add=quads[:5] + quads[:5])
-    stored = set(commons.quads_in([commons.uris.graph("alpha", Level.PUBLIC)]))
+    stored = set(commons.quads_in([commons.uris.graph("alpha", Level.PUBLIC)], SYSTEM))
     assert set(quads[:5]) <= stored and not set(quads[5:10]) & stored
 
 
@@ -167,4 +167,4 @@ def test_a_write_naming_the_default_graph_writes_nothing(world: World) -> None:
     with pytest.raises(StoreError, match="named graphs"):
         commons.apply(remove=(), add=quads + [bad])
     assert commons.version == version
-    assert not set(quads) & set(commons.quads_in([commons.uris.graph("alpha", Level.PUBLIC)]))
+    assert not set(quads) & set(commons.quads_in([commons.uris.graph("alpha", Level.PUBLIC)], SYSTEM))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from datacommons import servicecheck
+from datacommons.audience import ANONYMOUS
 from datacommons.config import Config
 from datacommons.querycheck import QueryRefused
 from datacommons.queryworker import Failure, QueryJob
@@ -113,7 +114,7 @@ def test_the_reader_process_refuses_a_service_the_web_side_check_did_not_see(wor
             f"SELECT ?o WHERE {{ SERVICE <{target.url}/sparql> {{ ?s ?p ?o }} }}",
             [], [], results_format="application/sparql-results+json", graph_format=None, max_rows=10,
         )
-        outcome = pool.run(job, timeout=30)
+        outcome = pool.run(job, ANONYMOUS, timeout=30)
     finally:
         pool.close()
     assert isinstance(outcome, Failure) and outcome.kind == "refused", outcome

@@ -8,7 +8,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, RdfFormat, parse
 
 from datacommons import views
-from datacommons.audience import ADMIN, ANONYMOUS, member_audience
+from datacommons.audience import ADMIN, ANONYMOUS, SYSTEM, member_audience
 from datacommons.fields import Level
 from datacommons.store import Commons
 from loaders.pipeline import republish
@@ -20,11 +20,11 @@ PHONE = "http://www.w3.org/2006/vcard/ns#hasTelephone"
 
 
 def view_triples(commons: Commons) -> set:
-    return {q.triple for q in commons.quads_in([commons.public_view])}
+    return {q.triple for q in commons.quads_in([commons.public_view], SYSTEM)}
 
 
 def public_merge(commons: Commons) -> set:
-    return {q.triple for q in commons.quads_in(sorted(views.sources(commons.members(), commons.uris)))}
+    return {q.triple for q in commons.quads_in(sorted(views.sources(commons.members(), commons.uris)), SYSTEM)}
 
 
 def test_the_view_is_the_merge_of_the_public_graphs_after_imports_and_policy_changes(
@@ -132,7 +132,7 @@ def test_a_changed_vocabulary_replaces_its_statements_in_the_view_when_the_store
     stale = Quad(NamedNode("http://example.org/stale"), NamedNode(NAME), Literal("Stale"), vocabulary)
     also_alpha = Quad(NamedNode("http://example.org/kept"), NamedNode(NAME), Literal("Kept"), vocabulary)
     commons.apply(remove=(), add=[stale, also_alpha, Quad(*also_alpha.triple, alpha)])
-    dropped = next(q for q in commons.quads_in([vocabulary.value])
+    dropped = next(q for q in commons.quads_in([vocabulary.value], SYSTEM)
                    if q.subject.value.startswith("https://w3id.org/coop-commons/vocab#"))
     commons.apply(remove=[dropped], add=())
     assert stale.triple in view_triples(commons) and dropped.triple not in view_triples(commons)

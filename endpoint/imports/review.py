@@ -33,19 +33,19 @@ def _admin() -> Audience:
     return audience
 
 
-def record_values(commons, iri: str) -> dict[str, list[str]]:
+def record_values(commons, iri: str, audience: Audience) -> dict[str, list[str]]:
     """A member record's fields as its member gave them, every level (administrators only)."""
     member = iri[len(commons.uris.base) + 4:].split("/", 1)[0]
     graphs = commons.uris.member_graphs(member)
     values: dict[str, list[str]] = {}
-    for q in commons.quads_of(iri, graphs) + commons.quads_of(commons.uris.address(iri), graphs):
+    for q in commons.quads_of(iri, graphs, audience) + commons.quads_of(commons.uris.address(iri), graphs, audience):
         spec = FIELD_BY_PREDICATE.get(q.predicate.value)
         if spec is not None and q.predicate.value != COOP.country.value:
             values.setdefault(spec.name, []).append(q.object.value)
     return values
 
 
-def queue(offset: int = 0) -> tuple[list[dict], int]:
+def queue(audience: Audience, offset: int = 0) -> tuple[list[dict], int]:
     """A page of the queue (most likely matches first) and the queue's length."""
     commons = current_app.extensions["commons"]
     db = state_of(commons)
@@ -56,7 +56,7 @@ def queue(offset: int = 0) -> tuple[list[dict], int]:
         out.append({
             "a": a, "b": b, "points": points,
             "evidence": [{"what": what, "points": p} for what, p in evidence],
-            "records": [{"iri": iri, "member": members.get(iri), "values": record_values(commons, iri)}
+            "records": [{"iri": iri, "member": members.get(iri), "values": record_values(commons, iri, audience)}
                         for iri in (a, b)],
         })
     return out, len(pairs)
@@ -92,8 +92,7 @@ def api_decide():
 def queue_page():
     """The queue, one view for the page and its JSON twin (`/api/review`, `/review.json`, or
     `Accept: application/json`)."""
-    _admin()
-    pairs, total = queue(_offset())
+    pairs, total = queue(_admin(), _offset())
     if negotiate.wants_json(request):
         return jsonify({"pairs": pairs, "total": total, "offset": _offset(), "page": _page()})
     return render_template("review_queue.html", pairs=pairs, total=total, offset=_offset(), page=_page(),

@@ -91,7 +91,7 @@ def _handle(graph: str) -> Response:
         )
     if graph not in commons.graphs_for(audience):
         raise NotFound(f"no graph <{graph}> that you may read")
-    return _document(commons.quads_in([graph]))
+    return _document(commons.quads_in([graph], audience))
 
 
 def _public(commons: Commons) -> Response:
@@ -104,7 +104,7 @@ def _public(commons: Commons) -> Response:
     if request.method == "HEAD":
         response = Response(mimetype="text/turtle")
     else:
-        response = _document(commons.quads_in(graphs))
+        response = _document(commons.quads_in(graphs, ANONYMOUS))
     response.set_etag(f"public-{fingerprint}")
     response.last_modified = modified
     return response
@@ -113,17 +113,16 @@ def _public(commons: Commons) -> Response:
 # --- members' directories: reading and importing --------------------------------------------
 def _directory(commons: Commons, audience: Audience, member: str) -> Response:
     if request.method in ("GET", "HEAD"):
-        readable = commons.graphs_for(audience)
-        return _document(commons.quads_in([g for g in commons.uris.member_graphs(member) if g in readable]))
+        return _document(commons.quads_in(commons.uris.member_graphs(member), audience))
     if not access.may_write(audience, member):
         _refuse(audience, f"only {member} and administrators write {member}'s directory")
-    had_data = bool(commons.member_triples(member))
+    had_data = bool(commons.member_triples(member, audience))
     if request.method == "DELETE":
         triples: list[Triple] = []
     else:
         triples = list(_body_triples(commons.uris.directory(member)))
         if request.method == "POST":
-            triples = commons.member_triples(member) + triples
+            triples = commons.member_triples(member, audience) + triples
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "directory.nt"
         path.write_bytes(serialize(triples, format=RdfFormat.N_TRIPLES))
@@ -155,7 +154,7 @@ def _workspace(commons: Commons, audience: Audience, graph: str) -> Response:
     if request.method in ("GET", "HEAD"):
         if graph not in commons.workspace_graphs():
             raise NotFound(f"no graph <{graph}>")
-        return _document(commons.quads_in([graph]))
+        return _document(commons.quads_in([graph], audience))
     with commons.workspace_lock:
         exists = graph in commons.workspace_graphs()
         if request.method == "DELETE":

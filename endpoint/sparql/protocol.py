@@ -23,6 +23,7 @@ from werkzeug.exceptions import (
 )
 
 from datacommons import access
+from datacommons.audience import Audience
 from datacommons.config import Config
 from datacommons.essglobal import rewrite_query
 from datacommons.querycheck import QueryRefused, check_services, inspect, with_using
@@ -164,6 +165,7 @@ def _answer(key: AnswerKey, audience, timeout: float):
             base_iri=key.base_iri,
             service_allowlist=_commons().service_allowlist,
         ),
+        audience,
         timeout,
     )
 
@@ -220,7 +222,8 @@ def _update(text: str) -> Response:
                 workspace=sorted(commons.workspace_graphs()),
                 admin_graph=commons.uris.admin_graph,
                 service_allowlist=commons.service_allowlist,
-            )
+            ),
+            audience,
         )
         if isinstance(outcome, Failure):
             raise BadRequest(_failure_text(outcome))
@@ -237,12 +240,12 @@ def _update(text: str) -> Response:
 
 
 # --- running -----------------------------------------------------------------------------------
-def _run(job: QueryJob | UpdateJob, timeout: float | None = None):
+def _run(job: QueryJob | UpdateJob, audience: Audience, timeout: float | None = None):
     """Run a job in a reader process within the request's timeout; a stopped or unanswered
     job is a 503 the client can tell from a result."""
     timeout = _timeout() if timeout is None else timeout
     try:
-        return _pool().run(job, timeout)
+        return _pool().run(job, audience, timeout)
     except QueryTimeout as e:
         raise ServiceUnavailable(
             f"{e}: the query needs longer than this endpoint allows ({_config().query_timeout:g} s "
