@@ -8,8 +8,9 @@ same answers: both go through `queryworker.execute`.
 """
 from __future__ import annotations
 
+from .querycheck import QueryRefused
 from .querypool import QueryTimeout
-from .queryworker import Job, Outcome, execute
+from .queryworker import Failure, Job, Outcome, execute
 from .sparqlstore import RemoteTimeout
 from .store import Commons
 
@@ -23,6 +24,8 @@ class RemoteQueries:
     def run(self, job: Job, timeout: float) -> Outcome:
         try:
             return execute(job, self.commons.remote_store(timeout))
+        except QueryRefused as e:  # its dataset could not be written in (remote.dataset)
+            return Failure("refused", str(e))
         except RemoteTimeout:
             raise QueryTimeout(f"the query was stopped after {timeout:g} s") from None
 

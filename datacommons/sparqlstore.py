@@ -5,8 +5,9 @@ quads_for_pattern, named_graphs, contains_named_graph, update, extend, remove_gr
 the application above it is the same whichever store holds the data:
 
 - queries go to the query endpoint with the dataset as protocol parameters
-  (`default-graph-uri`, `named-graph-uri`), never left to the store's default: a query whose
-  allowed dataset is empty is given one graph that never exists, so it reads nothing;
+  (`default-graph-uri`, `named-graph-uri`) and written into the text in place of the query's
+  own FROM/FROM NAMED (`remote.dataset`), never left to the store's default: an empty part of
+  the allowed dataset is one graph that never exists, so it reads nothing;
 - every write is one SPARQL Update request, which Oxigraph, Fuseki (TDB2) and Virtuoso each
   apply as one transaction;
 - whole graphs are read with the Graph Store Protocol (GET ?graph=...).
@@ -42,11 +43,10 @@ from pyoxigraph import (
 )
 
 from .querycheck import _positioned
+from .remote.dataset import NO_GRAPH, dataset_of, with_dataset
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
-# The graph a query reads when the access decision leaves it nothing: it is never written.
-NO_GRAPH = "urn:x-datacommons:no-graph"
 
 
 class RemoteStoreError(OSError):
@@ -106,10 +106,12 @@ class SparqlStore:
         does (solutions, a boolean, or an iterator of triples)."""
         if substitutions:
             query = bind_variables(query, substitutions)
-        default = [g.value for g in default_graph or ()]
-        named = [g.value for g in named_graphs or ()]
-        if not default and not named:
-            default = [NO_GRAPH]
+        default, named = dataset_of(
+            [g.value for g in default_graph or ()], [g.value for g in named_graphs or ()]
+        )
+        # In the text too, replacing the query's own FROM/FROM NAMED: some engines (Virtuoso)
+        # merge the protocol's dataset with the query's instead of replacing it.
+        query = with_dataset(query, default, named)
         fields = [("query", query)]
         fields += [("default-graph-uri", g) for g in default]
         fields += [("named-graph-uri", g) for g in named]

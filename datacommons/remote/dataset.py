@@ -1,0 +1,119 @@
+"""The audience's dataset written into every query that leaves for a remote store.
+
+The commons decides which graphs a query may read and hands them to the store as the SPARQL
+Protocol's `default-graph-uri`/`named-graph-uri`, which by the standard *replace* the query's
+own `FROM`/`FROM NAMED`. Virtuoso instead merges the two (a `FROM <members graph>` in the text
+read members-only email addresses next to the protocol's public graph), reads every graph,
+its system graphs included, for `GRAPH ?g` when no named graph is given, and obeys a
+`DEFINE input:default-graph-uri` pragma in the text. So before a query leaves:
+
+- its own `FROM`/`FROM NAMED` clauses are cut out and the audience's graphs are written in
+  their place (merging the protocol's dataset with these changes nothing);
+- both parts of the dataset are always given (a graph that never exists stands in for an
+  empty part), so no engine falls back on "every graph";
+- when the text could hold a dataset clause or a pragma at all ("from" or "define" in any
+  case, after SPARQL's escapes are expanded), the rewritten query is parsed (rdflib) and must
+  name exactly the audience's graphs; what cannot be parsed (a Virtuoso `DEFINE` among it) is
+  refused. Fail closed: a tokenizer that two parsers read differently cannot widen the dataset.
+"""
+from __future__ import annotations
+
+import re
+import sys
+
+from ..querycheck import QueryRefused, _iri, _positioned
+from ..servicecheck import _expanded
+
+# The graph a query reads when the access decision leaves it nothing: it is never written.
+NO_GRAPH = "urn:x-datacommons:no-graph"
+_MAY_NAME_DATASET = re.compile(r"from|define", re.IGNORECASE)
+_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+_AFTER_DATASET = ("WHERE", "ORDER", "LIMIT", "OFFSET", "VALUES", "GROUP", "HAVING")
+_RECURSION_LIMIT = 20_000
+
+
+def dataset_of(default: list[str], named: list[str]) -> tuple[list[str], list[str]]:
+    """Both parts of the dataset, never empty: an empty part is the graph that never exists."""
+    return (list(default) or [NO_GRAPH], list(named) or [NO_GRAPH])
+
+
+def with_dataset(query: str, default: list[str], named: list[str]) -> str:
+    """`query` with its own FROM/FROM NAMED replaced by `default` and `named` (non-empty lists
+    of IRIs). Raises QueryRefused if the result cannot be shown to read only those graphs."""
+    clauses = " ".join([f"FROM {_iri(g)}" for g in default] + [f"FROM NAMED {_iri(g)}" for g in named])
+    tokens = _positioned(query)
+    cuts: list[tuple[int, int]] = []
+    insert_at: int | None = None
+    form: int | None = None
+    depth = 0
+    i = 0
+    while i < len(tokens):
+        kind, text, start = tokens[i]
+        upper = text.upper() if kind == "word" else ""
+        if text == "{":
+            if depth == 0 and form is not None and insert_at is None and not _in_template(tokens, form, i):
+                insert_at = start
+            depth += 1
+        elif text == "}":
+            depth -= 1
+        elif depth == 0 and upper in _FORMS and form is None:
+            form = i
+        elif depth == 0 and upper == "FROM" and form is not None:
+            j = i + 1
+            if j < len(tokens) and tokens[j][0] == "word" and tokens[j][1].upper() == "NAMED":
+                j += 1
+            if j < len(tokens):
+                end = tokens[j][2] + len(tokens[j][1])
+                cuts.append((start, end))
+                if insert_at is None:
+                    insert_at = start
+                i = j + 1
+                continue
+        elif depth == 0 and upper in _AFTER_DATASET and form is not None and insert_at is None:
+            insert_at = start
+        i += 1
+    if form is None:
+        raise QueryRefused("not a SPARQL query: no SELECT, CONSTRUCT, ASK or DESCRIBE")
+    if insert_at is None:
+        insert_at = len(query)
+    pieces, last = [], 0
+    for start, end in cuts:
+        pieces.append(query[last:start])
+        if start == insert_at:
+            pieces.append(f" {clauses} ")
+        last = end
+    pieces.append(query[last:])
+    rewritten = "".join(pieces)
+    if not cuts:
+        rewritten = f"{query[:insert_at]} {clauses} {query[insert_at:]}"
+    if _MAY_NAME_DATASET.search(_expanded(query)):
+        _check_parsed(rewritten, default, named)
+    return rewritten
+
+
+def _in_template(tokens: list, form: int, index: int) -> bool:
+    """Whether the `{` at `index` opens a CONSTRUCT template (the dataset comes after it)."""
+    return tokens[form][1].upper() == "CONSTRUCT" and index == form + 1
+
+
+def _check_parsed(query: str, default: list[str], named: list[str]) -> None:
+    """Refuse unless the parsed query names exactly the given graphs as its dataset."""
+    from rdflib.plugins.sparql import algebra, parser
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
+    try:
+        tree = algebra.translateQuery(parser.parseQuery(query)).algebra
+    except Exception as e:  # noqa: BLE001 - what cannot be read is not sent
+        message = " ".join(str(e).split())[:300] or type(e).__name__
+        raise QueryRefused(
+            f"this query could not be checked for the graphs it reads ({message}); a remote "
+            "store is sent only queries whose dataset the commons can check (no DEFINE pragmas)"
+        ) from None
+    finally:
+        sys.setrecursionlimit(limit)
+    clauses = tree.get("datasetClause") or []
+    found_default = {str(c.default) for c in clauses if c.default is not None}
+    found_named = {str(c.named) for c in clauses if c.named is not None}
+    if found_default != set(default) or found_named != set(named):
+        raise QueryRefused("this query names graphs outside what it may read here")
