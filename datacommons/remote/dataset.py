@@ -73,7 +73,7 @@ def with_dataset(query: str, default: list[str], named: list[str]) -> str:
             insert_at = start
         i += 1
     if form is None:
-        raise QueryRefused("not a SPARQL query: no SELECT, CONSTRUCT, ASK or DESCRIBE")
+        raise SyntaxError("syntax error: not a SPARQL query (no SELECT, CONSTRUCT, ASK or DESCRIBE)")
     if insert_at is None:
         insert_at = len(query)
     pieces, last = [], 0
