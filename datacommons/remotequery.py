@@ -23,7 +23,9 @@ class RemoteQueries:
 
     def run(self, job: Job, timeout: float) -> Outcome:
         try:
-            return execute(job, self.commons.remote_store(timeout))
+            store = self.commons.remote_store(timeout)  # a copy of its own (with_timeout)
+            store.outside = True
+            return execute(job, store)
         except QueryRefused as e:  # its dataset could not be written in (remote.dataset)
             return Failure("refused", str(e))
         except RemoteTimeout:

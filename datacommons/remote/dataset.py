@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 import sys
 
+from rdflib.term import URIRef
+
 from ..querycheck import QueryRefused, _iri, _positioned
 from ..servicecheck import _expanded
 
@@ -37,12 +39,18 @@ def dataset_of(default: list[str], named: list[str]) -> tuple[list[str], list[st
     return (list(default) or [NO_GRAPH], list(named) or [NO_GRAPH])
 
 
-def with_dataset(query: str, default: list[str], named: list[str]) -> str:
+def with_dataset(query: str, default: list[str], named: list[str], parse: bool = False) -> str:
     """`query` with its own FROM/FROM NAMED replaced by `default` and `named` (non-empty lists
-    of IRIs). Raises QueryRefused if the result cannot be shown to read only those graphs."""
+    of IRIs), and every `GRAPH <iri>` naming a graph outside `named` pointed at the graph that
+    never exists (the same answer by the standard; Virtuoso counts `COUNT(*)` over such a
+    graph from its index and answered the members graph's size). Raises QueryRefused if the
+    result cannot be shown to read only those graphs: checked on the parsed query when
+    `parse` (a query from outside) or when the text could name a dataset."""
     clauses = " ".join([f"FROM {_iri(g)}" for g in default] + [f"FROM NAMED {_iri(g)}" for g in named])
     tokens = _positioned(query)
     cuts: list[tuple[int, int]] = []
+    graphs: list[tuple[int, int]] = []  # GRAPH <iri> outside the named graphs: replaced
+    prefixes: dict[str, str] = {}
     insert_at: int | None = None
     form: int | None = None
     depth = 0
@@ -50,6 +58,17 @@ def with_dataset(query: str, default: list[str], named: list[str]) -> str:
     while i < len(tokens):
         kind, text, start = tokens[i]
         upper = text.upper() if kind == "word" else ""
+        if upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2][0] == "iri":
+            prefixes[tokens[i + 1][1].rstrip(":")] = tokens[i + 2][1][1:-1]
+        if upper == "GRAPH" and i + 1 < len(tokens) and tokens[i + 1][0] in ("iri", "pname"):
+            target_kind, target, at = tokens[i + 1]
+            if target_kind == "iri":
+                iri = target[1:-1]
+            else:
+                prefix, _, local = target.partition(":")
+                iri = prefixes[prefix] + local if prefix in prefixes else None
+            if iri not in named:
+                graphs.append((at, at + len(target)))
         if text == "{":
             if depth == 0 and form is not None and insert_at is None and not _in_template(tokens, form, i):
                 insert_at = start
@@ -76,17 +95,17 @@ def with_dataset(query: str, default: list[str], named: list[str]) -> str:
         raise SyntaxError("syntax error: not a SPARQL query (no SELECT, CONSTRUCT, ASK or DESCRIBE)")
     if insert_at is None:
         insert_at = len(query)
+    edits = [(start, end, f" {clauses} " if start == insert_at else "") for start, end in cuts]
+    if not cuts:
+        edits.append((insert_at, insert_at, f" {clauses} "))
+    edits += [(start, end, f"<{NO_GRAPH}>") for start, end in graphs]
     pieces, last = [], 0
-    for start, end in cuts:
-        pieces.append(query[last:start])
-        if start == insert_at:
-            pieces.append(f" {clauses} ")
+    for start, end, text in sorted(edits):
+        pieces += [query[last:start], text]
         last = end
     pieces.append(query[last:])
     rewritten = "".join(pieces)
-    if not cuts:
-        rewritten = f"{query[:insert_at]} {clauses} {query[insert_at:]}"
-    if _MAY_NAME_DATASET.search(_expanded(query)):
+    if parse or _MAY_NAME_DATASET.search(_expanded(query)):
         _check_parsed(rewritten, default, named)
     return rewritten
 
@@ -117,3 +136,21 @@ def _check_parsed(query: str, default: list[str], named: list[str]) -> None:
     found_named = {str(c.named) for c in clauses if c.named is not None}
     if found_default != set(default) or found_named != set(named):
         raise QueryRefused("this query names graphs outside what it may read here")
+    allowed = set(named) | {NO_GRAPH}
+    for node in _nodes(tree):
+        if getattr(node, "name", None) == "Graph" and isinstance(node.term, URIRef) and str(node.term) not in allowed:
+            raise QueryRefused("this query names graphs outside what it may read here")
+
+
+def _nodes(tree):
+    """Every algebra node of a parsed query (iteratively: queries can nest deeply)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            yield node
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)

@@ -73,9 +73,15 @@ class ManagedVirtuoso:
         self._stop = weakref.finalize(self, _stop_process, self.process)
         self.url = f"http://127.0.0.1:{self.http_port}"
         self._wait_ready()
-        self.password = password or secrets.token_urlsafe(16)
+        # Kept beside the database (only the owner may read it) so the folder opens again.
+        saved = folder / "dba-password"
         if first_start:
+            self.password = password or secrets.token_urlsafe(16)
             self.sql(f"user_set_password('dba', '{self.password}');", password="dba")
+            saved.touch(mode=0o600)
+            saved.write_text(self.password, encoding="utf-8")
+        else:
+            self.password = password or saved.read_text(encoding="utf-8").strip()
 
     @property
     def endpoints(self) -> Endpoints:
