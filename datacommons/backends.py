@@ -62,13 +62,32 @@ def open_store(folder: Path, config: Config, base: str | None = None) -> OpenedS
         # memory maps) and answered 500 "Resource temporarily unavailable". The commons still
         # gives up waiting at its own query timeout (SparqlStore.with_timeout).
         server = ManagedOxigraph(folder / "oxigraph-server")
-        return OpenedStore(SparqlStore(server.endpoints, base=base), embedded=False, server=server)
+        return _one_commons(OpenedStore(SparqlStore(server.endpoints, base=base), embedded=False, server=server), base)
     if config.backend == "virtuoso":
         server = ManagedVirtuoso(folder / "virtuoso")
-        return OpenedStore(SparqlStore(server.endpoints, base=base), embedded=False, server=server)
+        return _one_commons(OpenedStore(SparqlStore(server.endpoints, base=base), embedded=False, server=server), base)
     if config.backend == "sparql":
-        return OpenedStore(SparqlStore(endpoints(config), base=base), embedded=False)
+        return _one_commons(OpenedStore(SparqlStore(endpoints(config), base=base), embedded=False), base)
     raise BackendError(f"backend {config.backend!r} is not one of {', '.join(BACKENDS)}")
+
+
+def _one_commons(opened: OpenedStore, base: str) -> OpenedStore:
+    """A remote store holds one commons: every graph the commons writes is under its base, so
+    a graph under another base (another commons on the same Virtuoso, whose writes and ours
+    would overwrite each other's) means this store is not ours to open."""
+    prefix = base.rstrip("/") + "/"
+    try:
+        foreign = next((g.value for g in opened.store.named_graphs() if not g.value.startswith(prefix)), None)
+    except BaseException:
+        opened.close()
+        raise
+    if foreign is not None:
+        opened.close()
+        raise BackendError(
+            f"the SPARQL store already holds <{foreign}>, which is not under this commons' base "
+            f"{base}: a store holds one commons (give this one a database or a store of its own)"
+        )
+    return opened
 
 
 def endpoints(config: Config) -> Endpoints:

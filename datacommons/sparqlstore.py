@@ -49,7 +49,9 @@ from .remote.terms import Skolem
 
 RESULTS_JSON = "application/sparql-results+json"
 # Graphs an engine keeps for itself (Virtuoso's), never the commons'.
-_ENGINE_GRAPHS = ("http://www.openlinksw.com/", "http://localhost:8890/", "http://www.w3.org/ns/ldp#")
+_ENGINE_GRAPHS = (
+    "http://www.openlinksw.com/", "http://localhost:8890/", "http://localuriqaserver/", "http://www.w3.org/ns/ldp#",
+)
 # Triples per INSERT DATA/DELETE DATA operation: Virtuoso parses no block over ~1,200-1,500.
 DATA_BLOCK = 1000
 N_TRIPLES = "application/n-triples"

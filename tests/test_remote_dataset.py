@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Variable
 
+from datacommons.config import Config
 from datacommons.querycheck import QueryRefused
+from datacommons.store import Commons, StoreError
 from datacommons.queryworker import Answer, Failure, QueryJob, execute
 from datacommons.remote.virtuoso import ManagedVirtuoso
 from datacommons.sparqlstore import ManagedOxigraph, SparqlStore
@@ -145,3 +147,14 @@ def test_a_write_of_many_triples_goes_in_blocks_the_engine_accepts(remote: Sparq
     )
     count = remote.query("SELECT (COUNT(?s) AS ?n) WHERE { ?s ?p ?o }", default_graph=[graph])
     assert [s["n"].value for s in count] == ["5000"]
+
+
+def test_a_commons_refuses_to_open_on_a_store_another_commons_writes(remote: SparqlStore, tmp_path: Path) -> None:
+    """Two commons on one store would overwrite each other's graphs without a word."""
+    e = remote.endpoints
+    config = Config().with_(
+        backend="sparql", sparql_query_url=e.query, sparql_update_url=e.update,
+        graph_store_url=e.graph_store, sparql_user=e.user, sparql_password=e.password,
+    )
+    with pytest.raises(StoreError, match="already holds <http://commons.test/graph/alpha/"):
+        Commons(tmp_path / "other", base="http://other.test", config=config)
