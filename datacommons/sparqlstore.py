@@ -44,7 +44,7 @@ from pyoxigraph import (
 
 from .querycheck import _positioned
 from .remote.auth import HttpAuth
-from .remote.dataset import dataset_of, with_dataset
+from .remote.dataset import dataset_of, query_form, with_dataset
 from .remote.terms import Skolem
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -132,7 +132,8 @@ class SparqlStore:
             "POST",
             self.endpoints.query,
             fields=fields,
-            accept=f"{RESULTS_JSON}, {N_TRIPLES};q=0.9",
+            # Only what the form answers: Virtuoso sends a CONSTRUCT as results JSON if it may.
+            accept=N_TRIPLES if query_form(query) in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON,
         )
         media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if media == N_TRIPLES or media == "text/plain":

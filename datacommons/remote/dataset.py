@@ -11,15 +11,15 @@ its system graphs included, for `GRAPH ?g` when no named graph is given, and obe
   their place (merging the protocol's dataset with these changes nothing);
 - both parts of the dataset are always given (a graph that never exists stands in for an
   empty part), so no engine falls back on "every graph";
+- `GRAPH <iri>` outside the named graphs is pointed at a graph that never exists;
 - when the text could hold a dataset clause or a pragma at all ("from" or "define" in any
-  case, after SPARQL's escapes are expanded), the rewritten query is parsed (rdflib) and must
-  name exactly the audience's graphs; what cannot be parsed (a Virtuoso `DEFINE` among it) is
-  refused. Fail closed: a tokenizer that two parsers read differently cannot widen the dataset.
+  case, after SPARQL's escapes are expanded), or a query from outside names a graph, the
+  rewritten query is parsed (rdflib) and must name exactly the audience's graphs; a `DEFINE`
+  pragma is refused, and what rdflib cannot read is a syntax error or refused. Fail closed: a tokenizer that two parsers read differently cannot widen the dataset.
 """
 from __future__ import annotations
 
 import re
-import sys
 
 from rdflib.term import URIRef
 
@@ -29,9 +29,9 @@ from ..servicecheck import _expanded
 # The graph a query reads when the access decision leaves it nothing: it is never written.
 NO_GRAPH = "urn:x-datacommons:no-graph"
 _MAY_NAME_DATASET = re.compile(r"from|define", re.IGNORECASE)
+_NAMES_GRAPH = re.compile(r"graph", re.IGNORECASE)
 _FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
 _AFTER_DATASET = ("WHERE", "ORDER", "LIMIT", "OFFSET", "VALUES", "GROUP", "HAVING")
-_RECURSION_LIMIT = 20_000
 
 
 def dataset_of(default: list[str], named: list[str]) -> tuple[list[str], list[str]]:
@@ -44,8 +44,8 @@ def with_dataset(query: str, default: list[str], named: list[str], parse: bool =
     of IRIs), and every `GRAPH <iri>` naming a graph outside `named` pointed at the graph that
     never exists (the same answer by the standard; Virtuoso counts `COUNT(*)` over such a
     graph from its index and answered the members graph's size). Raises QueryRefused if the
-    result cannot be shown to read only those graphs: checked on the parsed query when
-    `parse` (a query from outside) or when the text could name a dataset."""
+    result cannot be shown to read only those graphs: checked on the parsed query when the
+    text could name a dataset, or (`parse`: a query from outside) a graph."""
     clauses = " ".join([f"FROM {_iri(g)}" for g in default] + [f"FROM NAMED {_iri(g)}" for g in named])
     tokens = _positioned(query)
     cuts: list[tuple[int, int]] = []
@@ -105,9 +105,20 @@ def with_dataset(query: str, default: list[str], named: list[str], parse: bool =
         last = end
     pieces.append(query[last:])
     rewritten = "".join(pieces)
-    if parse or _MAY_NAME_DATASET.search(_expanded(query)):
-        _check_parsed(rewritten, default, named)
+    expanded = _expanded(query)
+    if _MAY_NAME_DATASET.search(expanded) or (parse and _NAMES_GRAPH.search(expanded)):
+        _check_parsed(rewritten, default, named, query)
     return rewritten
+
+
+def query_form(query: str) -> str | None:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE: the query's form (the first at the top level)."""
+    depth = 0
+    for kind, text, _ in _positioned(query):
+        depth += {"{": 1, "}": -1}.get(text, 0)
+        if depth == 0 and kind == "word" and text.upper() in _FORMS:
+            return text.upper()
+    return None
 
 
 def _in_template(tokens: list, form: int, index: int) -> bool:
@@ -115,22 +126,33 @@ def _in_template(tokens: list, form: int, index: int) -> bool:
     return tokens[form][1].upper() == "CONSTRUCT" and index == form + 1
 
 
-def _check_parsed(query: str, default: list[str], named: list[str]) -> None:
+def _check_parsed(query: str, default: list[str], named: list[str], original: str) -> None:
     """Refuse unless the parsed query names exactly the given graphs as its dataset."""
     from rdflib.plugins.sparql import algebra, parser
 
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
+    # Parsed in the web process (a remote store has no reader processes), so within Python's
+    # own recursion limit: a query nested past it is refused, never a crashed thread.
+    from pyparsing import ParseException
+
     try:
         tree = algebra.translateQuery(parser.parseQuery(query)).algebra
+    except ParseException:
+        if not re.match(r"[\ \t\r\n]*define\b", original, re.IGNORECASE):
+            try:
+                parser.parseQuery(original)
+            except ParseException as e:  # where the client's own text goes wrong
+                raise SyntaxError(f"syntax error at {e.lineno}:{e.col}: {e.msg}") from None
+            raise QueryRefused("this query could not be checked for the graphs it reads") from None
+        raise QueryRefused(
+            "a DEFINE pragma (Virtuoso's) can name the graphs a query reads: the commons does not "
+            "send it to a remote store"
+        ) from None
     except Exception as e:  # noqa: BLE001 - what cannot be read is not sent
         message = " ".join(str(e).split())[:300] or type(e).__name__
         raise QueryRefused(
             f"this query could not be checked for the graphs it reads ({message}); a remote "
             "store is sent only queries whose dataset the commons can check (no DEFINE pragmas)"
         ) from None
-    finally:
-        sys.setrecursionlimit(limit)
     clauses = tree.get("datasetClause") or []
     found_default = {str(c.default) for c in clauses if c.default is not None}
     found_named = {str(c.named) for c in clauses if c.named is not None}

@@ -78,6 +78,10 @@ class ManagedVirtuoso:
         if first_start:
             self.password = password or secrets.token_urlsafe(16)
             self.sql(f"user_set_password('dba', '{self.password}');", password="dba")
+            # SERVICE from the anonymous /sparql (the commons allows it to allow-listed
+            # endpoints only, checked before a query leaves: `servicecheck`).
+            self.sql('GRANT SELECT ON DB.DBA.SPARQL_SINV_2 TO "SPARQL";')
+            self.sql('GRANT EXECUTE ON DB.DBA.SPARQL_SINV_IMP TO "SPARQL";')
             saved.touch(mode=0o600)
             saved.write_text(self.password, encoding="utf-8")
         else:
