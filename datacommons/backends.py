@@ -8,6 +8,8 @@
   workers sharing that folder serve from one store at once.
 - `oxigraph-server`: like `sparql`, against an Oxigraph server this process starts on the store
   folder and stops when it closes; for tests and for trying the remote path on one machine.
+- `virtuoso`: the same with a Virtuoso Open Source server (`virtuoso-t`) this process starts
+  on a database in the store folder (`remote.virtuoso`), spoken to with Digest authentication.
 """
 from __future__ import annotations
 
@@ -17,9 +19,11 @@ from pathlib import Path
 from pyoxigraph import Store
 
 from .config import Config
+from .remote.virtuoso import ManagedVirtuoso
 from .sparqlstore import Endpoints, ManagedOxigraph, SparqlStore
 
-BACKENDS = ("embedded", "sparql", "oxigraph-server")
+BACKENDS = ("embedded", "sparql", "oxigraph-server", "virtuoso")
+DEFAULT_BASE = "http://localhost:8080"
 
 
 class BackendError(Exception):
@@ -30,7 +34,7 @@ class BackendError(Exception):
 class OpenedStore:
     store: Store | SparqlStore | None
     embedded: bool
-    server: ManagedOxigraph | None = None
+    server: ManagedOxigraph | ManagedVirtuoso | None = None
 
     def close(self) -> None:
         if isinstance(self.store, SparqlStore):
@@ -45,7 +49,10 @@ def embedded_location(folder: Path) -> Path:
     return folder / "oxigraph"
 
 
-def open_store(folder: Path, config: Config) -> OpenedStore:
+def open_store(folder: Path, config: Config, base: str | None = None) -> OpenedStore:
+    """The store `config` names; `base` is the commons' base IRI, under which blank nodes
+    sent to a remote store are skolemised (`remote.terms`)."""
+    base = base or config.base or DEFAULT_BASE
     if config.backend == "embedded":
         return OpenedStore(Store(str(embedded_location(folder))), embedded=True)
     if config.backend == "oxigraph-server":
@@ -55,10 +62,32 @@ def open_store(folder: Path, config: Config) -> OpenedStore:
         # memory maps) and answered 500 "Resource temporarily unavailable". The commons still
         # gives up waiting at its own query timeout (SparqlStore.with_timeout).
         server = ManagedOxigraph(folder / "oxigraph-server")
-        return OpenedStore(SparqlStore(server.endpoints), embedded=False, server=server)
+        return _one_commons(OpenedStore(SparqlStore(server.endpoints, base=base), embedded=False, server=server), base)
+    if config.backend == "virtuoso":
+        server = ManagedVirtuoso(folder / "virtuoso")
+        return _one_commons(OpenedStore(SparqlStore(server.endpoints, base=base), embedded=False, server=server), base)
     if config.backend == "sparql":
-        return OpenedStore(SparqlStore(endpoints(config)), embedded=False)
+        return _one_commons(OpenedStore(SparqlStore(endpoints(config), base=base), embedded=False), base)
     raise BackendError(f"backend {config.backend!r} is not one of {', '.join(BACKENDS)}")
+
+
+def _one_commons(opened: OpenedStore, base: str) -> OpenedStore:
+    """A remote store holds one commons: every graph the commons writes is under its base, so
+    a graph under another base (another commons on the same Virtuoso, whose writes and ours
+    would overwrite each other's) means this store is not ours to open."""
+    prefix = base.rstrip("/") + "/"
+    try:
+        foreign = next((g.value for g in opened.store.named_graphs() if not g.value.startswith(prefix)), None)
+    except BaseException:
+        opened.close()
+        raise
+    if foreign is not None:
+        opened.close()
+        raise BackendError(
+            f"the SPARQL store already holds <{foreign}>, which is not under this commons' base "
+            f"{base}: a store holds one commons (give this one a database or a store of its own)"
+        )
+    return opened
 
 
 def endpoints(config: Config) -> Endpoints:

@@ -3,7 +3,7 @@
 | key | env | default | meaning |
 |---|---|---|---|
 | store | DATACOMMONS_STORE | ./data | folder holding the RDF store and the system database |
-| backend | DATACOMMONS_BACKEND | embedded | where the RDF data lives: `embedded` (pyoxigraph in the store folder), `sparql` (an external SPARQL 1.1 store at the URLs below; the store folder then keeps only the system database), `oxigraph-server` (an Oxigraph server this process starts on the store folder: for tests and trials) |
+| backend | DATACOMMONS_BACKEND | embedded | where the RDF data lives: `embedded` (pyoxigraph in the store folder), `sparql` (an external SPARQL 1.1 store at the URLs below; the store folder then keeps only the system database), `oxigraph-server` (an Oxigraph server this process starts on the store folder: for tests and trials), `virtuoso` (the same with Virtuoso's `virtuoso-t`) |
 | sparql_url | DATACOMMONS_SPARQL_URL | (none) | root of an Oxigraph server: sets the three URLs below to `/query`, `/update` and `/store` under it |
 | sparql_query_url | DATACOMMONS_SPARQL_QUERY_URL | (none) | the store's SPARQL query endpoint (Fuseki: `http://host:3030/ds/query`, Virtuoso: `http://host:8890/sparql`) |
 | sparql_update_url | DATACOMMONS_SPARQL_UPDATE_URL | (none) | its SPARQL update endpoint (Fuseki: `/ds/update`, Virtuoso: `/sparql-auth`) |

@@ -9,8 +9,9 @@ same answers: both go through `queryworker.execute`.
 from __future__ import annotations
 
 from .audience import Audience
+from .querycheck import QueryRefused
 from .querypool import QueryTimeout, within
-from .queryworker import Job, Outcome, execute
+from .queryworker import Failure, Job, Outcome, execute
 from .sparqlstore import RemoteTimeout
 from .store import Commons
 
@@ -23,7 +24,11 @@ class RemoteQueries:
 
     def run(self, job: Job, audience: Audience, timeout: float) -> Outcome:
         try:
-            return execute(within(self.commons, job, audience), self.commons.remote_store(timeout))
+            store = self.commons.remote_store(timeout)  # a copy of its own (with_timeout)
+            store.outside = True
+            return execute(within(self.commons, job, audience), store)
+        except QueryRefused as e:  # its dataset could not be written in (remote.dataset)
+            return Failure("refused", str(e))
         except RemoteTimeout:
             raise QueryTimeout(f"the query was stopped after {timeout:g} s") from None
 

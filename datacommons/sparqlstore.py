@@ -5,8 +5,9 @@ quads_for_pattern, named_graphs, contains_named_graph, update, extend, remove_gr
 the application above it is the same whichever store holds the data:
 
 - queries go to the query endpoint with the dataset as protocol parameters
-  (`default-graph-uri`, `named-graph-uri`), never left to the store's default: a query whose
-  allowed dataset is empty is given one graph that never exists, so it reads nothing;
+  (`default-graph-uri`, `named-graph-uri`) and written into the text in place of the query's
+  own FROM/FROM NAMED (`remote.dataset`), never left to the store's default: an empty part of
+  the allowed dataset is one graph that never exists, so it reads nothing;
 - every write is one SPARQL Update request, which Oxigraph, Fuseki (TDB2) and Virtuoso each
   apply as one transaction;
 - whole graphs are read with the Graph Store Protocol (GET ?graph=...).
@@ -42,11 +43,18 @@ from pyoxigraph import (
 )
 
 from .querycheck import _positioned
+from .remote.auth import HttpAuth
+from .remote.dataset import dataset_of, query_form, with_dataset
+from .remote.terms import Skolem
 
 RESULTS_JSON = "application/sparql-results+json"
+# Graphs an engine keeps for itself (Virtuoso's), never the commons'.
+_ENGINE_GRAPHS = (
+    "http://www.openlinksw.com/", "http://localhost:8890/", "http://localuriqaserver/", "http://www.w3.org/ns/ldp#",
+)
+# Triples per INSERT DATA/DELETE DATA operation: Virtuoso parses no block over ~1,200-1,500.
+DATA_BLOCK = 1000
 N_TRIPLES = "application/n-triples"
-# The graph a query reads when the access decision leaves it nothing: it is never written.
-NO_GRAPH = "urn:x-datacommons:no-graph"
 
 
 class RemoteStoreError(OSError):
@@ -76,15 +84,20 @@ class Endpoints:
 
 
 class SparqlStore:
-    def __init__(self, endpoints: Endpoints, timeout: float | None = 300.0) -> None:
+    def __init__(
+        self, endpoints: Endpoints, timeout: float | None = 300.0, base: str = "http://localhost:8080"
+    ) -> None:
         self.endpoints = endpoints
         self.timeout = timeout
         self._http = urllib3.PoolManager(maxsize=16, retries=False)
-        self._headers = (
-            urllib3.make_headers(basic_auth=f"{endpoints.user}:{endpoints.password or ''}")
-            if endpoints.user
-            else {}
-        )
+        self.skolem = Skolem(base)
+        # HTTP authentication: Basic is sent up front; a server that challenges for Digest
+        # (Virtuoso's /sparql-auth) is answered, and asked in Digest from then on.
+        self._auth = HttpAuth(endpoints.user, endpoints.password) if endpoints.user else None
+        self._virtuoso: bool | None = None  # known from the first answer's Server header
+        # Queries from outside are checked on their parsed text before they leave
+        # (`remote.dataset`); the commons' own queries only when they could name a dataset.
+        self.outside = False
 
     def with_timeout(self, seconds: float) -> "SparqlStore":
         """The same store (same connections) with requests stopped after `seconds`."""
@@ -105,11 +118,13 @@ class SparqlStore:
         """Run a query over exactly the dataset given; answers as pyoxigraph's `Store.query`
         does (solutions, a boolean, or an iterator of triples)."""
         if substitutions:
-            query = bind_variables(query, substitutions)
-        default = [g.value for g in default_graph or ()]
-        named = [g.value for g in named_graphs or ()]
-        if not default and not named:
-            default = [NO_GRAPH]
+            query = bind_variables(query, {v: self.skolem.term(t) for v, t in substitutions.items()})
+        default, named = dataset_of(
+            [g.value for g in default_graph or ()], [g.value for g in named_graphs or ()]
+        )
+        # In the text too, replacing the query's own FROM/FROM NAMED: some engines (Virtuoso)
+        # merge the protocol's dataset with the query's instead of replacing it.
+        query = with_dataset(query, default, named, parse=self.outside)
         fields = [("query", query)]
         fields += [("default-graph-uri", g) for g in default]
         fields += [("named-graph-uri", g) for g in named]
@@ -117,12 +132,14 @@ class SparqlStore:
             "POST",
             self.endpoints.query,
             fields=fields,
-            accept=f"{RESULTS_JSON}, {N_TRIPLES};q=0.9",
+            # Only what the form answers: Virtuoso sends a CONSTRUCT as results JSON if it may.
+            accept=N_TRIPLES if query_form(query) in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON,
         )
         media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if media == N_TRIPLES or media == "text/plain":
-            return iter(parse(response.data, format=RdfFormat.N_TRIPLES, base_iri=base_iri))
-        return parse_query_results(response.data, format=QueryResultsFormat.JSON)
+            data = self.skolem.ntriples(response.data)
+            return iter(parse(data, format=RdfFormat.N_TRIPLES, base_iri=base_iri))
+        return parse_query_results(self.skolem.results_json(response.data), format=QueryResultsFormat.JSON)
 
     def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterator[Quad]:
         if isinstance(graph_name, DefaultGraph):
@@ -158,7 +175,7 @@ class SparqlStore:
             fields=[("query", bind_variables(text, {Variable(n): t for n, t in bound.items()}))],
             accept=RESULTS_JSON,
         )
-        return parse_query_results(response.data, format=QueryResultsFormat.JSON)
+        return parse_query_results(self.skolem.results_json(response.data), format=QueryResultsFormat.JSON)
 
     def _graph(self, graph: NamedNode) -> list[Quad]:
         response = self._request(
@@ -167,26 +184,45 @@ class SparqlStore:
         )
         if response.status == 404:
             return []
-        return [Quad(t.subject, t.predicate, t.object, graph) for t in parse(response.data, format=RdfFormat.N_TRIPLES)]
+        data = self.skolem.ntriples(response.data)
+        return [Quad(t.subject, t.predicate, t.object, graph) for t in parse(data, format=RdfFormat.N_TRIPLES)]
 
+    # Graph discovery asks for a triple in the graph: `GRAPH ?g {}` finds no graph on
+    # Virtuoso and `ASK { GRAPH <never> {} }` is true there. Virtuoso's own system graphs
+    # (virtrdf, its service description) are not the commons' and are left out.
     def named_graphs(self) -> Iterator[NamedNode]:
-        solutions = self._all_graphs("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", {})
-        return (s["g"] for s in solutions if isinstance(s["g"], NamedNode))
+        solutions = self._all_graphs("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", {})
+        return (
+            s["g"] for s in solutions
+            if isinstance(s["g"], NamedNode) and not s["g"].value.startswith(_ENGINE_GRAPHS)
+        )
 
     def contains_named_graph(self, graph: NamedNode) -> bool:
         response = self._request(
-            "POST", self.endpoints.query, fields=[("query", f"ASK {{ GRAPH {graph} {{ }} }}")],
+            "POST", self.endpoints.query,
+            fields=[("query", f"SELECT ?s WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }} LIMIT 1")],
             accept=RESULTS_JSON,
         )
-        return bool(parse_query_results(response.data, format=QueryResultsFormat.JSON))
+        return any(True for _ in parse_query_results(self.skolem.results_json(response.data), format=QueryResultsFormat.JSON))
 
     # --- writes ----------------------------------------------------------------------------
     def update(self, update: str, base_iri: str | None = None) -> None:
         """One SPARQL Update request: one transaction in the store."""
+        update = self.skolem.update_text(update)
+        if self.is_virtuoso():
+            # Without it, a data block over ~1,200 triples is refused (SP031) or runs for minutes.
+            update = f"define sql:big-data-const 1\n{update}"
         self._request(
             "POST", self.endpoints.update, body=update.encode("utf-8"),
             content_type="application/sparql-update",
         )
+
+    def is_virtuoso(self) -> bool:
+        """Whether the store is Virtuoso (its Server header says so), asked once."""
+        if self._virtuoso is None:
+            response = self._request("POST", self.endpoints.query, fields=[("query", "ASK {}")], accept=RESULTS_JSON)
+            self._virtuoso = response.headers.get("Server", "").startswith("Virtuoso")
+        return self._virtuoso
 
     def extend(self, quads: Iterable[Quad]) -> None:
         """Add quads in one request (one transaction)."""
@@ -225,7 +261,9 @@ class SparqlStore:
         accept: str | None = None,
         missing_ok: bool = False,
     ) -> urllib3.BaseHTTPResponse:
-        headers = dict(self._headers)
+        headers = {}
+        if self._auth is not None:
+            headers.update(self._auth.headers(method, url))
         if accept:
             headers["Accept"] = accept
         if method == "POST" and fields is not None:
@@ -236,14 +274,13 @@ class SparqlStore:
         if content_type:
             headers["Content-Type"] = content_type
         timeout = urllib3.Timeout(connect=10.0, read=self.timeout) if self.timeout else None
-        try:
-            response = self._http.request(method, url, body=body, headers=headers, timeout=timeout)
-        except urllib3.exceptions.NewConnectionError as e:  # (a ConnectTimeoutError subclass)
-            raise RemoteStoreError(f"the SPARQL store at {url} does not answer: {e}") from None
-        except urllib3.exceptions.TimeoutError:
-            raise RemoteTimeout(f"the SPARQL store at {url} did not answer within {self.timeout:g} s") from None
-        except urllib3.exceptions.HTTPError as e:
-            raise RemoteStoreError(f"the SPARQL store at {url} does not answer: {e}") from None
+        response = self._send(method, url, body, headers, timeout)
+        if response.status == 401 and self._auth is not None and self._auth.challenged(response, method, url):
+            headers.update(self._auth.headers(method, url))
+            response = self._send(method, url, body, headers, timeout)
+        if response.headers.get("X-SQL-State") == "S1TAT":
+            # Virtuoso's timeout: a 200 with partial or no results. Never a short answer.
+            raise RemoteTimeout(f"the SPARQL store at {url} stopped the query at its own time limit")
         if response.status == 404 and missing_ok:
             return response
         if response.status >= 400:
@@ -253,18 +290,30 @@ class SparqlStore:
             raise RemoteStoreError(f"the SPARQL store at {url} answered {response.status}: {message}")
         return response
 
+    def _send(self, method: str, url: str, body, headers: dict, timeout) -> urllib3.BaseHTTPResponse:
+        try:
+            return self._http.request(method, url, body=body, headers=headers, timeout=timeout)
+        except urllib3.exceptions.NewConnectionError as e:  # (a ConnectTimeoutError subclass)
+            raise RemoteStoreError(f"the SPARQL store at {url} does not answer: {e}") from None
+        except urllib3.exceptions.TimeoutError:
+            raise RemoteTimeout(f"the SPARQL store at {url} did not answer within {self.timeout:g} s") from None
+        except urllib3.exceptions.HTTPError as e:
+            raise RemoteStoreError(f"the SPARQL store at {url} does not answer: {e}") from None
+
 
 def data_update(verb: str, quads: Iterable[Quad]) -> str:
-    """`INSERT DATA` or `DELETE DATA` of quads, grouped by graph ("" for none)."""
+    """`INSERT DATA` or `DELETE DATA` of quads, grouped by graph, in operations of at most
+    `DATA_BLOCK` triples (one request still: one transaction where the store has them)."""
     by_graph: dict[str, list[str]] = {}
     for q in quads:
         if isinstance(q.graph_name, DefaultGraph):
             raise ValueError("the commons writes only to named graphs")
         by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
-    if not by_graph:
-        return ""
-    body = "\n".join(f"GRAPH {g} {{\n" + "\n".join(ts) + "\n}" for g, ts in by_graph.items())
-    return f"{verb} {{\n{body}\n}}"
+    operations = []
+    for g, ts in by_graph.items():
+        for i in range(0, len(ts), DATA_BLOCK):
+            operations.append(f"{verb} {{\nGRAPH {g} {{\n" + "\n".join(ts[i:i + DATA_BLOCK]) + "\n}\n}")
+    return " ;\n".join(operations)
 
 
 def bind_variables(query: str, values: Mapping[Variable, object]) -> str:

@@ -123,7 +123,7 @@ class Commons:
 
     def _open(self) -> None:
         try:
-            self._opened = open_store(self.path, self._config)
+            self._opened = open_store(self.path, self._config, base=self.uris.base)
         except BackendError as e:
             raise StoreError(str(e)) from None
         except OSError as e:

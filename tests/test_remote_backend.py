@@ -199,7 +199,7 @@ def test_the_sparql_backend_without_endpoints_says_which_settings_are_missing(tm
 
     with pytest.raises(StoreError, match="DATACOMMONS_SPARQL_URL.*DATACOMMONS_SPARQL_QUERY_URL"):
         Commons(tmp_path / "state", base=BASE, config=Config(backend="sparql", sparql_url=None))
-    with pytest.raises(StoreError, match="'postgres' is not one of embedded, sparql, oxigraph-server"):
+    with pytest.raises(StoreError, match="'postgres' is not one of embedded, sparql, oxigraph-server, virtuoso"):
         Commons(tmp_path / "state2", base=BASE, config=Config(backend="postgres"))
 
 
