@@ -112,3 +112,17 @@ def test_a_bad_point_is_a_clear_400(market) -> None:
     with pytest.raises(urllib.error.HTTPError) as e:
         get(market, "/api/market?near=north")
     assert e.value.code == 400 and b"near must be lat,lon" in e.value.read()
+
+
+def test_the_demo_commons_has_offerings_in_several_categories_on_the_market(commons, tmp_path: Path) -> None:
+    from datacommons.audience import ANONYMOUS
+    from datacommons.market.search import MarketSearch, search_offerings
+    from demo.load import load_demo
+
+    list(load_demo(commons, tmp_path / "demo", coops=200))
+    found = search_offerings(commons, ANONYMOUS, MarketSearch())
+    assert found.total >= 200
+    assert len(found.facets["category"]) >= 8 and found.facets["certification"]
+    assert {r["kind"] for r in found.results} == {"offer", "demand"}
+    bread = search_offerings(commons, ANONYMOUS, MarketSearch(q="sourdough"))
+    assert bread.total and all("sourdough" in r["title"].lower() for r in bread.results)
