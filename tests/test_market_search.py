@@ -126,3 +126,12 @@ def test_the_demo_commons_has_offerings_in_several_categories_on_the_market(comm
     assert {r["kind"] for r in found.results} == {"offer", "demand"}
     bread = search_offerings(commons, ANONYMOUS, MarketSearch(q="sourdough"))
     assert bread.total and all("sourdough" in r["title"].lower() for r in bread.results)
+
+
+def test_a_buyer_searches_the_market_page_and_never_sees_an_unlisted_coop(market) -> None:
+    content_type, body = get(market, "/market?q=sourdough", "text/html")
+    page = body.decode()
+    assert content_type.startswith("text/html")
+    assert "Organic sourdough" in page and "/id/offer/alpha/rd-2/organic-sourdough" in page
+    assert "Sourdough loaves" not in page  # the unlisted co-op's
+    assert "Bread and bakery products" in page  # the category's label

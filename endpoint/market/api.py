@@ -1,4 +1,4 @@
-"""`GET /api/market`: buyers find who sells (or seeks) what, near them, as JSON, JSON-LD,
+"""`/market` (the page) and `GET /api/market`: buyers find who sells (or seeks) what, near them, as JSON, JSON-LD,
 GeoJSON or CSV (by Accept, or `?format=`). The contract is issue 22's "Interfaces": a result's
 `uri` is its `/id/offer/...` (`/id/demand/...`) IRI and `kind` says which."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import BadRequest, NotAcceptable
 
 from datacommons.market.categories import categories, certifications
@@ -16,8 +16,9 @@ from datacommons.market.search import MarketResults, MarketSearch, search_offeri
 from ..web import negotiate
 from ..web.csv_cells import safe_cell
 from ..web.audience import current_audience
+from ..web.iri_paths import page_for
 
-bp = Blueprint("market", __name__)
+bp = Blueprint("market", __name__, template_folder="templates")
 GEOJSON = "application/geo+json"
 MEDIA = {"json": "application/json", "jsonld": "application/ld+json", "geojson": GEOJSON, "csv": "text/csv"}
 CONTEXT = {"schema": "https://schema.org/", "gr": "http://purl.org/goodrelations/v1#",
@@ -110,3 +111,27 @@ def _csv(found: MarketResults, media: str) -> tuple[str, str]:
         cells = [";".join(v) if isinstance(v := r.get(c), list) else "" if v is None else str(v) for c in CSV_COLUMNS]
         writer.writerow([safe_cell(c) for c in cells])  # no cell a spreadsheet runs as a formula
     return out.getvalue(), "text/csv; charset=utf-8"
+
+
+FACET_NAMES = {"category": "Category", "certification": "Certification", "kind_of_coop": "Kind of co-op",
+               "place": "Place", "area_served": "Area served"}
+
+
+def _label(value: str) -> str:
+    for vocabulary in (categories(), certifications()):
+        if value in vocabulary.by_iri:
+            return vocabulary.by_iri[value].label()
+    return value.rstrip("/").rsplit("/", 1)[-1] if value.startswith("http") else value
+
+
+@bp.route("/market")
+def market_page() -> Response:
+    """The same search as /api/market, for people."""
+    commons = current_app.extensions["commons"]
+    found = search_offerings(commons, current_audience(), market_search())
+    base = commons.uris.base
+    return Response(render_template(
+        "market/market.html", found=found, s=market_search(), facet_names=FACET_NAMES,
+        label=_label, page=lambda iri: page_for(base, iri), chosen=request.args.getlist,
+        api="/api/market?" + request.query_string.decode("ascii", "replace"),
+    ), mimetype="text/html")
