@@ -164,3 +164,30 @@ def test_shacl_names_the_offering_whose_category_and_circle_are_wrong() -> None:
     assert ("row 2", "an offering's category must be a concept of ESSGlobal's products-and-services "
                      "scheme or of our goods scheme") in messages
     assert any("latitude is one number between -90 and 90" in m for _, m in messages)
+
+
+LEVEL_SEEN_BY = {  # who reads a value at each level
+    Level.PUBLIC: {"anonymous", "beta", "alpha", "admin"},
+    Level.MEMBERS: {"beta", "alpha", "admin"},
+    Level.PRIVATE: {"alpha", "admin"},
+}
+
+
+@pytest.mark.parametrize("level", list(Level))
+@pytest.mark.parametrize("field,marker", [
+    ("offer_description", "Short runs on recycled paper"), ("offer_terms", "100 copies"),
+    ("offer_title", "Risograph printing"),
+])
+def test_the_market_search_shows_each_offering_field_only_to_the_audiences_its_level_allows(
+        market: World, field: str, marker: str, level: Level) -> None:
+    from datacommons.audience import ADMIN
+    from datacommons.market.search import MarketSearch, search_offerings
+
+    commons = market.commons
+    republish(commons, "alpha", commons.policy("alpha").changed({field: level}))
+    audiences = {"anonymous": ANONYMOUS, "beta": member_audience("beta"),
+                 "alpha": member_audience("alpha"), "admin": ADMIN}
+    for name, audience in audiences.items():
+        rows = search_offerings(commons, audience, MarketSearch()).results
+        seen = marker in json.dumps(rows) or (field == "offer_terms" and ask(market, f"?s ?p '{marker}'", audience))
+        assert seen == (name in LEVEL_SEEN_BY[level]), (name, field, level)
