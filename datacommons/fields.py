@@ -72,6 +72,21 @@ FIELDS: tuple[Field, ...] = (
     Field("registration_id", (COOP.registrationNumber.value,), False, Level.PUBLIC, "Registration number"),
     Field("opening_hours", (SCHEMA.openingHours.value,), False, Level.PUBLIC, "Opening hours"),
     Field("alternate_name", (SKOS.altLabel.value,), False, Level.PUBLIC, "Other names"),
+    # the marketplace's offerings and demands (datacommons/market/offers.py): their existence
+    # and links follow the title's level
+    Field("offer_title", (SCHEMA.name.value, GR.offers.value, GR.seeks.value, SCHEMA.makesOffer.value,
+                          SCHEMA.seeks.value, ESS.hasProductOrService.value, COOP.offeredBy.value),
+          False, Level.PUBLIC, "Offering"),
+    Field("offer_description", (SCHEMA.description.value,), False, Level.PUBLIC, "Offering's description"),
+    Field("offer_category", (SCHEMA.category.value,), False, Level.PUBLIC, "Offering's category"),
+    Field("offer_area", (SCHEMA.areaServed.value, SCHEMA.latitude.value, SCHEMA.longitude.value,
+                         SCHEMA.geoRadius.value), False, Level.PUBLIC, "Area served"),
+    Field("offer_terms", (SCHEMA.lowPrice.value, SCHEMA.highPrice.value, SCHEMA.priceCurrency.value,
+                          COOP.onQuote.value, COOP.minimumOrder.value, COOP.leadTimeDays.value),
+          False, Level.PUBLIC, "Terms"),
+    Field("offer_certifications", (COOP.certification.value,), False, Level.PUBLIC, "Certifications"),
+    # open-cost figures (ESSGlobal): members-only unless the member publishes them
+    Field("offer_costs", (ESS.salesMarginPercentage.value,), False, Level.MEMBERS, "Open costs"),
 )
 
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
@@ -90,6 +105,7 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     "primary_activity", "membership_type", "qualifiers", "offerings", "social", "registration_id",
     "opening_hours",  # OSM's opening_hours syntax ("Mo-Fr 09:00-17:00"), as written
     "alternate_name",
+    "offers",  # a JSON list of offering objects (datacommons/market/offers.py)
 )
 MULTI_VALUED: frozenset[str] = frozenset(
     {"structure", "activities", "qualifiers", "offerings", "social", "alternate_name"}

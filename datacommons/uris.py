@@ -12,7 +12,9 @@ RESERVED_MEMBER_IDS = frozenset(
     {"member", "org", "import", "graph", "commons", "vocabulary", "concept", "admin", "system", "public", "source",
      # mailing lists: {base}/id/list/{member}/{list}; /lists/{member}/{list} beside the
      # mail's links /lists/confirm/..., /lists/unsubscribe/..., /lists/manage/..., /lists/never/...
-     "list", "lists", "confirm", "unsubscribe", "manage", "never"}
+     "list", "lists", "confirm", "unsubscribe", "manage", "never",
+     # the marketplace: {base}/id/offer/..., {base}/id/demand/..., /market
+     "offer", "demand", "market"}
 )
 
 

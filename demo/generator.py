@@ -31,6 +31,7 @@ from typing import Any, TextIO, TypeVar
 from datacommons.fields import TEMPLATE_COLUMNS
 from datacommons.vocab import COOP_CONCEPT, SCHEME_ACTIVITY, SCHEME_MEMBERSHIP, SCHEME_STRUCTURE
 
+from .offerings import offers_for
 from .places import PLACES, STREETS_EN, STREETS_FR, Place
 
 T = TypeVar("T")
@@ -502,6 +503,7 @@ class _Coop:
     members: int | None
     listed: bool
     holders: list[_Member]
+    thing: str = ""  # the kind of co-op it is (bakery, print shop...): its offerings
 
     def url(self, www: bool, slash: bool = False) -> str | None:
         if self.domain is None:
@@ -637,6 +639,7 @@ def _coops(seed: int, count: int) -> Iterator[_Coop]:
             members=members if rng.random() < 0.85 else None,
             listed=rng.random() >= 0.03,
             holders=holders,
+            thing=kind.thing,
         )
 
 
@@ -778,6 +781,7 @@ def _view(coop: _Coop, style: _Style, rng: _Draw, *, secondary: bool) -> dict[st
         "workers": coop.workers,
         "members": coop.members,
         "listed": coop.listed,
+        "offers": offers_for(coop.key, coop.thing, coop.latitude, coop.longitude, coop.place.country),
     }
     if dropped:
         view[dropped] = None
@@ -871,8 +875,11 @@ class _CsvWriter(_Writer):
 
 
 class _TemplateWriter(_CsvWriter):
+    header = TEMPLATE_COLUMNS + ("offers",)
+
     def emit(self, coop: _Coop, view: dict[str, Any]) -> None:
-        self.csv.writerow([_cell(view[c]) for c in self.header])
+        self.csv.writerow([json.dumps(view[c], ensure_ascii=False) if c == "offers" and view[c]
+                           else _cell(view[c]) for c in self.header])
 
 
 class _StandardWriter(_CsvWriter):

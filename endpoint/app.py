@@ -64,6 +64,9 @@ def create_app(commons: Commons, config: Config | None = None) -> Flask:
     from .search import stats  # the commons in charts (public numbers only)
 
     app.register_blueprint(stats.bp)
+    from .market import api as market  # the marketplace: buyers' search
+
+    app.register_blueprint(market.bp)
     templating.install(app)
     from datacommons.optin import Optin
 

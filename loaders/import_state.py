@@ -36,6 +36,7 @@ FORMAT = "2"
 _RULES = (
     "loaders/normalise.py", "loaders/concepts.py", "loaders/mapping.py", "loaders/record.py",
     "loaders/tordf.py", "loaders/shacl.py", "loaders/validate.py", "datacommons/fields.py",
+    "datacommons/market",
     "datacommons/policy.py", "datacommons/vocab.py", "shapes", "ontology",
 )
 _ROOT = Path(__file__).resolve().parent.parent

@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import phonenumbers
 
 from datacommons.fields import EXTRA_COLUMNS, MULTI_VALUED, TEMPLATE_COLUMNS
+from datacommons.market.offers import OfferError, parse_offers
 
 from .concepts import ConceptIndex
 from .mapping import split_values
@@ -487,8 +488,15 @@ def normalise(raw: RawRecord, concepts: ConceptIndex) -> tuple[Record | None, li
         except _Invalid as e:
             problem("social", item, str(e))
 
+    offers = []
+    try:
+        offers = parse_offers(values.get("offers", ""))
+    except OfferError as e:
+        problem("offers", None, str(e))
+
     record = Record(
         position=raw.position,
+        offers=offers,
         local_id=local_id,
         name=name,
         description=check("description", lambda t: t.replace("\r\n", "\n")),

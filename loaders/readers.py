@@ -353,7 +353,10 @@ def _read_json(parsed: Any, mapping: Mapping | None) -> ReadResult:
             if mapping is None and name not in FIELD_NAMES:
                 unknown.setdefault(key, position)
                 continue
-            text = _json_cell(value, name, position, problems, multi=mapping is not None or name in MULTI_VALUED)
+            if name == "offers" and not isinstance(value, str):
+                text = json.dumps(value)  # offerings are objects: read whole by the market
+            else:
+                text = _json_cell(value, name, position, problems, multi=mapping is not None or name in MULTI_VALUED)
             if text:
                 cells[name] = text
         if mapping is not None:

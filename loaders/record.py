@@ -76,6 +76,7 @@ class Record:
     opening_hours: str | None = None  # as written (OSM's syntax, "Mo-Fr 09:00-17:00")
     alternate_name: list[str] = field(default_factory=list)  # trading, former names
     listed: bool = True
+    offers: list = field(default_factory=list)  # datacommons.market.offers.Offer
     # a website cell's further addresses (foaf:page), and a country kept as written because
     # it names no country the commons knows (published as the country's name only)
     pages: list[str] = field(default_factory=list)

@@ -8,6 +8,7 @@ from functools import lru_cache
 import pycountry
 from pyoxigraph import Literal, NamedNode, Triple
 
+from datacommons.market.offers import offer_triples, offers_cell
 from datacommons.fields import MULTI_VALUED, TEMPLATE_COLUMNS, EXTRA_COLUMNS
 from datacommons.uris import Uris
 from datacommons.vocab import (
@@ -128,6 +129,8 @@ def record_triples(record: Record, member: str, uris: Uris) -> list[Triple]:
         add(Triple(s, SKOS.altLabel, Literal(other)))
     if not record.listed:
         add(Triple(s, _LISTED, _FALSE))
+    if record.offers:
+        t += offer_triples(s, record.offers, member, record.local_id, uris, listed=record.listed)
 
     address = [(p, getattr(record, name)) for name, p in _ADDRESS_FIELDS]
     located = record.latitude is not None and record.longitude is not None
@@ -164,6 +167,8 @@ def record_row(record: Record) -> dict[str, str]:
     for column in ROW_COLUMNS:
         if column == "id":
             row[column] = record.local_id
+        elif column == "offers":
+            row[column] = offers_cell(record.offers)
         elif column == "listed":
             row[column] = "" if record.listed else "false"
         elif column in CONCEPT_COLUMNS:

@@ -34,7 +34,8 @@ _COLUMN_OF_PREDICATE = {GEO.lat.value: "latitude", GEO.long.value: "longitude"}
 def shapes_graph() -> rdflib.Graph:
     """The shapes, parsed once per process: parsing costs more than validating a small import."""
     graph = rdflib.Graph()
-    graph.parse(SHAPES_DIR / "coop.ttl", format="turtle")
+    for path in sorted(SHAPES_DIR.glob("*.ttl")):  # the same files as compiled_shapes
+        graph.parse(path, format="turtle")
     return graph
 
 

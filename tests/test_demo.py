@@ -86,14 +86,14 @@ def test_members_submit_template_csv_standard_csv_json_and_a_mapped_foreign_csv(
     for s in demo:
         if s.path.suffix == ".csv":
             headers[s.member_id] = tuple(next(csv.reader(io.StringIO(_text(s.path)))))
-    assert TEMPLATE_COLUMNS in headers.values()
+    assert TEMPLATE_COLUMNS + ("offers",) in headers.values()  # the template, with offerings
     assert STANDARD_COLUMNS in headers.values()
     assert tuple(FOREIGN_FIELDS.values()) in headers.values()
     json_members = [s for s in demo if s.path.suffix == ".json"]
     assert json_members
     for s in json_members:
         rows = json.loads(s.path.read_text(encoding="utf-8"))
-        assert all(set(row) <= set(TEMPLATE_COLUMNS) for row in rows)
+        assert all(set(row) <= {*TEMPLATE_COLUMNS, "offers"} for row in rows)
         assert all(isinstance(row["activities"], list) for row in rows)
 
 

@@ -27,7 +27,8 @@ TURTLE_FILES = sorted([*ONTOLOGY.rglob("*.ttl"), *(ROOT / "shapes").rglob("*.ttl
 
 @pytest.fixture(scope="module")
 def vocabulary() -> rdflib.Graph:
-    return rdflib.Graph().parse(ONTOLOGY / "coop.ttl")
+    # our terms: the core's, and the marketplace's in a file of their own
+    return rdflib.Graph().parse(ONTOLOGY / "coop.ttl").parse(ONTOLOGY / "market.ttl")
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from . import openapi_lists as api_docs_lists, openapi_members as api_docs_write
+from ..market import openapi as market_openapi
 from ..web import published
 from ..sparql.named_query_catalogue import catalogue
 from ..search.query import DEFAULT_PER_PAGE, DEFAULT_RADIUS_KM, MAX_PER_PAGE
@@ -136,6 +137,7 @@ def document(server: str) -> dict[str, object]:
     }
     paths.update(api_docs_write.paths())
     paths.update(api_docs_lists.paths())  # mailing lists (endpoint/optin/mailing_lists.py)
+    paths.update(market_openapi.paths())  # the marketplace (endpoint/market/)
     for q in catalogue().values():
         paths[f"/queries/{q.name}"] = {"get": {
             "summary": q.title, "description": q.description,
