@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from datacommons.audience import ADMIN  # noqa: E402
 from datacommons.fields import TEMPLATE_COLUMNS  # noqa: E402
 from datacommons.store import Commons  # noqa: E402
-from loaders.demo import generate_records  # noqa: E402
+from demo.generator import generate_records  # noqa: E402
 from loaders.pipeline import commit_import, plan_import  # noqa: E402
 
 

@@ -91,7 +91,7 @@ def main() -> None:
             port = free_port()
             started = time.perf_counter()
             process = subprocess.Popen(
-                [sys.executable, "-m", "datacommons.cli", "serve", "--store", str(store), "--port", str(port)],
+                [sys.executable, "-m", "cli", "serve", "--store", str(store), "--port", str(port)],
                 env={**env, "PYTHONPATH": str(args.source)}, cwd=args.source, stdout=subprocess.DEVNULL,
             )
             url = f"http://127.0.0.1:{port}"

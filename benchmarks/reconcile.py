@@ -32,10 +32,10 @@ from datacommons.policy import Policy, publish  # noqa: E402
 from datacommons.store import Commons  # noqa: E402
 from datacommons.uris import Uris  # noqa: E402
 from loaders.concepts import ConceptIndex  # noqa: E402
-from loaders.matching import AUTO_MERGE, REVIEW  # noqa: E402
+from reconciliation.matching import AUTO_MERGE, REVIEW  # noqa: E402
 from loaders.normalise import normalise_all  # noqa: E402
-from loaders.reconcile import plan_member_change, plan_rebuild  # noqa: E402
-from loaders.reconcile_engine import features_from_quads, match  # noqa: E402
+from reconciliation.reconcile import plan_member_change, plan_rebuild  # noqa: E402
+from reconciliation.reconcile_engine import features_from_quads, match  # noqa: E402
 from loaders.record import Record  # noqa: E402
 from loaders.tordf import record_triples  # noqa: E402
 

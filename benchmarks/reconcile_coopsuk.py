@@ -34,9 +34,9 @@ from datacommons.uris import Uris  # noqa: E402
 from loaders.concepts import ConceptIndex  # noqa: E402
 from loaders.normalise import normalise_all  # noqa: E402
 from loaders.record import RawRecord  # noqa: E402
-from loaders.reconcile_engine import features_from_quads, match  # noqa: E402
+from reconciliation.reconcile_engine import features_from_quads, match  # noqa: E402
 from loaders.tordf import record_triples  # noqa: E402
-from loaders import matching  # noqa: E402
+from reconciliation import matching  # noqa: E402
 
 BASE = "http://bench.test"
 SECTION = "## Reconciliation on real data (Co-operatives UK, 2017 and 2023)"
@@ -175,7 +175,7 @@ def run(path_2017: Path, path_2023: Path) -> dict:
 def _compared_pairs(features) -> set[tuple[int, int]]:
     blocking = getattr(matching, "candidate_pairs", None)
     try:
-        from loaders.linkage import candidate_pairs as blocking  # the new matcher's blocking
+        from reconciliation.linkage import candidate_pairs as blocking  # the new matcher's blocking
     except ImportError:
         pass
     return blocking(features)

@@ -1,7 +1,7 @@
 """A labelled set for matching: five members' directories of the same co-ops, with the mess of
 real directories, and the answer key.
 
-The co-ops come from the demo generator (`loaders.demo.generate_records`: real cities, area
+The co-ops come from the demo generator (`demo.generator.generate_records`: real cities, area
 codes, postal prefixes, street names; names drawn from a small stock of words, so the same
 name recurs in many cities). Each co-op is listed by one member (70%), two (22%) or three
 (8%), and every copy drifts the way directories do: typos, abbreviations ("Co-operative" ->
@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from loaders.demo import generate_records
+from demo.generator import generate_records
 from loaders.record import RawRecord
 
 MEMBERS = ("north", "south", "east", "west", "centre")

@@ -1,5 +1,5 @@
 """The same two years of Co-operatives UK's open data, linked by splink (DuckDB) instead of
-`loaders.linkage`, to measure the choice the issue asks about (issue 20, item 3).
+`reconciliation.linkage`, to measure the choice the issue asks about (issue 20, item 3).
 
     .venv/bin/python benchmarks/reconcile_splink.py ORGS_2017.csv STANDARD_2023.csv
 

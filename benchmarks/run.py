@@ -43,7 +43,7 @@ from datacommons.audience import ADMIN, ANONYMOUS  # noqa: E402
 from datacommons.config import Config  # noqa: E402
 from datacommons.fields import TEMPLATE_COLUMNS  # noqa: E402
 from datacommons.store import Commons  # noqa: E402
-from loaders.demo import generate_records  # noqa: E402
+from demo.generator import generate_records  # noqa: E402
 from loaders.pipeline import ImportPlan, commit_import, plan_import  # noqa: E402
 
 MEMBERS = ("m1", "m2", "m3", "m4", "m5")
@@ -281,7 +281,7 @@ class Server:
 
 def datacommons_command() -> list[str]:
     script = Path(sys.executable).with_name("datacommons")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "datacommons.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
 
 
 def start_ours(store: Path, probe: str) -> tuple[Server, float]:
@@ -492,7 +492,7 @@ def section(figures: Figures, args: argparse.Namespace, meta: dict, checks: dict
         "work on it slows every figure). Load generator: "
         f"{meta['generator']}.",
         "",
-        f"Commons: {c['coops']:,} co-ops from `loaders/demo.py` `generate_records` (seed {args.seed}), "
+        f"Commons: {c['coops']:,} co-ops from `demo/generator.py` `generate_records` (seed {args.seed}), "
         f"imported as five members' template CSVs in {c['build_seconds']:.0f} s "
         f"({c['coops'] / c['build_seconds']:,.0f} records/s): {c['quads']:,} quads in the "
         f"store, {c['public_quads']:,} public ones, which Oxigraph server serves "

@@ -29,7 +29,7 @@ from datacommons.audience import ANONYMOUS  # noqa: E402
 from datacommons.querypool import QueryPool, QueryTimeout  # noqa: E402
 from datacommons.queryworker import QueryJob  # noqa: E402
 from datacommons.store import Commons  # noqa: E402
-from loaders.demo_load import load_demo  # noqa: E402
+from demo.load import load_demo  # noqa: E402
 
 JSON = "application/sparql-results+json"
 NAMES = "SELECT ?c ?n WHERE { ?c <http://purl.org/goodrelations/v1#name> ?n } LIMIT 1000"

@@ -17,8 +17,8 @@ from pyoxigraph import Variable
 
 from datacommons.audience import ANONYMOUS
 from datacommons.store import Commons
-from endpoint.query_catalogue import NamedQuery, bindings, catalogue
-from loaders.demo import ACTIVITY_IDS, STRUCTURE_IDS
+from endpoint.sparql.named_query_catalogue import NamedQuery, bindings, catalogue
+from demo.generator import ACTIVITY_IDS, STRUCTURE_IDS
 
 from .load import LIMIT, VALUE, Template, Workload
 

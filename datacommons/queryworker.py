@@ -27,6 +27,7 @@ from pyoxigraph import (
 )
 
 from .querycheck import QueryRefused
+from .servicecheck import check
 
 
 @dataclass(frozen=True)
@@ -139,8 +140,6 @@ def execute(job: Job, store) -> Outcome:
 
 
 def _check_calls(job: Job) -> None:
-    from .servicecheck import check
-
     if isinstance(job, UpdateJob):
         check(job.update, "update", job.service_allowlist, job.base_iri)
     else:

@@ -35,7 +35,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from . import access, bigwrite, querycheck, views
+from . import access, bigwrite, licences, querycheck, views
 from .audience import Audience
 from .backends import BackendError, embedded_location, open_store
 from .sparqlstore import RemoteStoreError, data_update
@@ -547,8 +547,6 @@ class Commons:
     def dump(self, output, audience: Audience, fmt: RdfFormat = RdfFormat.N_QUADS) -> None:
         """Serialise every quad the audience may read (streamed, never built in memory),
         after what the dump says about its licences (`licences.dump_statements`)."""
-        from . import licences
-
         about = licences.dump_statements(self, self.graphs_for(audience))
         serialize(itertools.chain(about, self.readable_quads(audience)), output, format=fmt)
 

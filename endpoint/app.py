@@ -36,7 +36,8 @@ def create_app(commons: Commons, config: Config | None = None) -> Flask:
 
     licences.default(commons)  # a default licence that is none stops the server at its start
 
-    from . import entities, graphstore, home, limits, sparql
+    from .pages import entities, home
+    from .sparql import graph_store as graphstore, protocol as sparql, rate_limits as limits
 
     app.register_blueprint(home.bp)
     app.register_blueprint(sparql.bp)
@@ -45,28 +46,32 @@ def create_app(commons: Commons, config: Config | None = None) -> Flask:
     sparql.init_app(app)
     limits.init_app(app, [sparql.bp, graphstore.bp])
 
-    from . import imports, review  # member imports (preview, commit, history); match review
+    from .imports import member_imports as imports, review  # member imports (preview, commit, history); match review
 
     app.register_blueprint(imports.bp)
     app.register_blueprint(review.bp)
 
-    from . import api_docs, directory, discovery, named_queries, templating, widget
-    from .search_index import SearchIndexes
+    from .api import openapi as api_docs
+    from .discovery import descriptions as discovery
+    from .search import directory, widget
+    from .sparql import named_queries
+    from .web import templating
+    from .search.index import SearchIndexes
 
     app.extensions["search_indexes"] = SearchIndexes(commons)
     for blueprint in (directory.bp, api_docs.bp, named_queries.bp, discovery.bp, widget.bp):
         app.register_blueprint(blueprint)
-    from . import stats  # the commons in charts (public numbers only)
+    from .search import stats  # the commons in charts (public numbers only)
 
     app.register_blueprint(stats.bp)
     templating.install(app)
     from datacommons.optin import Optin
 
-    from . import optin  # mailing lists: sign-up pages, the mail's links, the lists API
+    from .optin import mailing_lists as optin  # mailing lists: sign-up pages, the mail's links, the lists API
 
     app.extensions["optin"] = Optin(commons, app.config["DATACOMMONS"])
     app.register_blueprint(optin.bp)
-    from . import response_cache
+    from .web import response_cache
 
     response_cache.install(app, int(app.config["DATACOMMONS"].response_cache_mb * 1024 * 1024))  # exact answers (audience, request, store version) served again
 

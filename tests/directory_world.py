@@ -22,7 +22,7 @@ from datacommons.config import Config
 from datacommons.store import Commons
 from datacommons.vocab import COOP, ESS, GR, RDF
 from endpoint.app import create_app
-from loaders.demo_load import load_demo
+from demo.load import load_demo
 
 from .conftest import CORE_CSV, load_text, stop_server
 

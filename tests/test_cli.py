@@ -10,7 +10,7 @@ from .conftest import CORE_CSV
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "datacommons.cli", *args],
+        [sys.executable, "-m", "cli", *args],
         capture_output=True, text=True, cwd=cwd, timeout=300,
     )
 

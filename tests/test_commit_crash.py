@@ -23,7 +23,7 @@ from datacommons.audience import ADMIN
 from datacommons.store import Commons
 from datacommons.vocab import COOP
 from loaders.crashpoint import STEPS
-from loaders.history import committed_count
+from loaders.previews import committed_count
 
 from .conftest import BASE, CORE_CSV, load_text
 from .test_imports_http import multipart
@@ -57,7 +57,7 @@ class ServerProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "datacommons.cli", "serve", "--store", str(store), "--base", BASE,
+            [sys.executable, "-m", "cli", "serve", "--store", str(store), "--base", BASE,
              "--host", "127.0.0.1", "--port", str(self.port)],
             stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
             start_new_session=True,

@@ -13,11 +13,11 @@ import phonenumbers
 import pytest
 
 from datacommons.fields import TEMPLATE_COLUMNS
-from loaders.demo import (
+from demo.generator import (
     ACTIVITY_IDS, FOREIGN_FIELDS, STANDARD_COLUMNS, STRUCTURE_IDS, MemberSubmission, generate,
     generate_records,
 )
-from loaders.demo_places import PLACES
+from demo.places import PLACES
 
 COUNTRY = {"CA": "CA", "CAN": "CA", "Canada": "CA", "US": "US", "USA": "US",
            "United States": "US"}

@@ -144,7 +144,7 @@ def test_home_page_counts_and_entry_points(directory: Directory) -> None:
 def test_a_word_most_coops_share_lists_them_by_name(directory: Directory, monkeypatch) -> None:
     """Ranking scores every match, which for a word most co-ops share costs much and says
     little: past RANKED_AT_MOST matches, the words' co-ops come by name, the total unchanged."""
-    from endpoint import search_query
+    from endpoint.search import query as search_query
 
     ranked = api(directory, q="co", per_page=50)
     assert ranked["total"] > 2

@@ -37,7 +37,7 @@ def page(server: Server, path: str, **headers: str) -> str:
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "datacommons.cli", *args],
+    return subprocess.run([sys.executable, "-m", "cli", *args],
                           capture_output=True, text=True, cwd=cwd, timeout=300)
 
 

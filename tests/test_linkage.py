@@ -1,11 +1,11 @@
 """How two member records are weighed as one co-op or two: identifiers, every name a co-op goes
 by, missing values, distinguishers, blocking and what administrators' decisions teach the model
-(`loaders.linkage`, `loaders.matching`)."""
+(`reconciliation.linkage`, `reconciliation.matching`)."""
 from __future__ import annotations
 
 from datacommons.vocab import COOP, FOAF, GEO, GR, SCHEME_COUNTRY, SKOS, VCARD
-from loaders.linkage import Model, estimate
-from loaders.matching import Features, candidate_pairs, features_of, registration_key
+from reconciliation.linkage import Model, estimate
+from reconciliation.matching import Features, candidate_pairs, features_of, registration_key
 
 _PREDICATES = {
     "name": GR.name.value, "alternate_name": SKOS.altLabel.value,

@@ -65,7 +65,7 @@ def test_a_quad_client_finds_the_coop_in_the_default_graph_and_who_said_it_in_na
 
 
 def test_the_link_header_lists_every_format_served(directory: Directory) -> None:
-    from endpoint.negotiate import RDF_EXTENSIONS
+    from endpoint.web.negotiate import RDF_EXTENSIONS
 
     reply = fetch(directory.iri("/id/alpha/rd-1"), headers={"Accept": "text/turtle"})
     for ext, media in RDF_EXTENSIONS.items():

@@ -66,7 +66,7 @@ def test_most_records_removed_is_refused_like_all(world: World, tmp_path: Path) 
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "datacommons.cli", *args],
+    return subprocess.run([sys.executable, "-m", "cli", *args],
                           capture_output=True, text=True, cwd=cwd, timeout=300)
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from datacommons.audience import ANONYMOUS
-from endpoint.query_catalogue import catalogue
+from endpoint.sparql.named_query_catalogue import catalogue
 
 from .directory_world import MEMBERS_ONLY, Directory, directory  # noqa: F401
 from .webclient import bearer, fetch

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from datacommons import cli
+from cli import main as cli
 from datacommons.optin import CONFIRMATIONS_PER_DAY, FORGET_UNCONFIRMED_DAYS, Optin
 from datacommons.tables import now
 

@@ -15,8 +15,8 @@ from datacommons.uris import Uris
 from loaders.concepts import ConceptIndex
 from loaders.normalise import normalise_all
 from loaders.pipeline import republish
-from loaders.reconcile import decide, reconcile_all, state_of
-from loaders.reconcile_engine import features_from_quads, match
+from reconciliation.reconcile import decide, reconcile_all, state_of
+from reconciliation.reconcile_engine import features_from_quads, match
 from loaders.tordf import record_triples
 
 from .conftest import BASE, World, load_text
@@ -81,7 +81,7 @@ def test_a_policy_change_moves_the_canonical_values_with_it(two: World) -> None:
 
 def test_a_reimport_matches_again_only_the_changed_records(two: World, tmp_path: Path) -> None:
     from loaders.pipeline import commit_import, plan_import
-    from loaders.reconcile import plan_member_change
+    from reconciliation.reconcile import plan_member_change
 
     path = tmp_path / "beta2.csv"
     path.write_text(BETA.replace("416-555-0100", "416-555-0101"), encoding="utf-8")
@@ -141,7 +141,7 @@ def test_matching_is_precise_and_finds_most_matches_on_a_labelled_set() -> None:
 
 
 def test_the_canonical_coop_shows_where_members_disagree(two: World) -> None:
-    from endpoint.describe import describe
+    from endpoint.pages.describe import describe
 
     entity = describe(two.commons, RED_DOOR, member_audience("beta"))
     assert PHONE in entity.disagreements()  # two members, two phone numbers: shown, not resolved
@@ -152,7 +152,7 @@ def test_the_canonical_coop_shows_where_members_disagree(two: World) -> None:
 
 
 def test_the_command_line_rebuilds_the_canonical_coops(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    from datacommons.cli import main
+    from cli.main import main
     from datacommons.store import Commons
 
     from .conftest import make_world
@@ -169,7 +169,7 @@ def test_the_demo_commons_imported_member_by_member_merges_what_its_answer_key_s
     import csv
 
     from datacommons.store import Commons
-    from loaders.demo_load import load_demo
+    from demo.load import load_demo
 
     commons = Commons(tmp_path / "store", base=BASE)
     list(load_demo(commons, tmp_path / "work", seed=7, coops=600))
@@ -195,7 +195,7 @@ def _groups(assignment: dict[str, str]) -> list[list[str]]:
 
 
 def test_the_command_line_rolls_a_member_back_to_an_earlier_import(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    from datacommons.cli import main
+    from cli.main import main
     from datacommons.store import Commons
 
     from .conftest import CORE_CSV, make_world
@@ -214,7 +214,7 @@ def test_the_command_line_rolls_a_member_back_to_an_earlier_import(tmp_path: Pat
 
 
 def test_a_persons_accept_overrides_an_automatic_merge_and_contradictions_are_refused(two: World) -> None:
-    from loaders.reconcile import DecisionRefused
+    from reconciliation.reconcile import DecisionRefused
 
     rd2 = f"{BASE}/id/alpha/rd-2"
     decide(two.commons, rd2, BETA_B7, "accept", "test admin")  # b-7 is rd-2's co-op, not rd-1's
@@ -227,7 +227,7 @@ def test_a_persons_accept_overrides_an_automatic_merge_and_contradictions_are_re
 
 def test_a_preview_survives_a_restart_and_is_planned_again_from_the_kept_upload(tmp_path: Path) -> None:
     from datacommons.store import Commons
-    from loaders.history import preview_upload, replan
+    from loaders.previews import preview_upload, replan
     from loaders.pipeline import commit_import
 
     from .conftest import make_world
@@ -247,7 +247,7 @@ def test_a_preview_survives_a_restart_and_is_planned_again_from_the_kept_upload(
 
 
 def test_a_members_count_and_list_hold_its_records_not_the_canonical_coops(two: World) -> None:
-    from endpoint import internal_queries, queries
+    from endpoint.web import named_query_text as queries, query_text as internal_queries
 
     counts = {r["member"].value: int(r["coops"].value) for r in two.commons.query(queries.text("members"), ANONYMOUS)}
     assert counts == {f"{BASE}/id/member/alpha": 2, f"{BASE}/id/member/beta": 3}  # rd-3 is unlisted

@@ -11,7 +11,8 @@ from datacommons.audience import ADMIN
 from datacommons.fields import Level
 from datacommons.store import Commons, StoreError
 from loaders.import_state import import_state, state_key
-from loaders.pipeline import commit_import, member_revision, plan_import, republish
+from datacommons.revision import member_revision
+from loaders.pipeline import commit_import, plan_import, republish
 
 from .conftest import BASE, CORE_CSV, World, load_text
 
@@ -107,7 +108,8 @@ def test_a_failed_commit_leaves_no_memory(world: World, tmp_path: Path) -> None:
 
 
 def test_a_reimport_keeps_its_changes_in_the_history_and_rolls_back_whole(world: World, tmp_path: Path) -> None:
-    from loaders.history import committed_count, history_of, rollback_plan
+    from loaders.history import history_of
+    from loaders.previews import committed_count, rollback_plan
 
     commons = world.commons
     first = ROWS + EXTRA

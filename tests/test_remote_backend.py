@@ -105,7 +105,7 @@ def workers(oxigraph: str, tmp_path: Path) -> Iterator[Workers]:
     for _ in range(2):
         port = _free_port()
         process = subprocess.Popen(
-            [sys.executable, "-m", "datacommons.cli", "serve", "--store", str(state), "--port", str(port)],
+            [sys.executable, "-m", "cli", "serve", "--store", str(state), "--port", str(port)],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         processes.append(process)
@@ -183,7 +183,7 @@ def test_an_import_from_the_command_line_while_both_workers_serve(workers: Worke
     )
     assert header.startswith("id,name")
     result = subprocess.run(
-        [sys.executable, "-m", "datacommons.cli", "load", str(extra), "--member", "alpha", "--store", workers.store],
+        [sys.executable, "-m", "cli", "load", str(extra), "--member", "alpha", "--store", workers.store],
         env=workers.env, cwd=ROOT, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stderr

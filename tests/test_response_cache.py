@@ -12,7 +12,7 @@ from flask import Flask
 from waitress import create_server
 
 from endpoint.app import create_app
-from endpoint.response_cache import ResponseCache
+from endpoint.web.response_cache import ResponseCache
 
 from .conftest import CORE_CSV, World, load_text, publish_at, stop_server
 from .webclient import bearer, fetch
@@ -32,7 +32,7 @@ def serve(world: World, **install) -> Iterator[Served]:
     app = create_app(world.commons)
     cache = app.extensions["response_cache"]
     if install:
-        from endpoint import response_cache
+        from endpoint.web import response_cache
 
         app.wsgi_app = cache.app  # put a differently sized cache in its place
         cache = response_cache.install(app, **install)
@@ -194,7 +194,7 @@ def test_while_a_first_index_is_built_other_searches_are_told_to_retry_and_pages
     """A first build (a new store) can take minutes at 100,000 co-ops: searches that find one
     under way wait a moment, then answer 503 with Retry-After instead of holding a thread."""
     from datacommons.audience import ANONYMOUS
-    from endpoint import search_index
+    from endpoint.search import index as search_index
 
     monkeypatch.setattr(search_index, "STALE_WAIT", 0.2)
     for served in serve(world):

@@ -9,7 +9,7 @@ import json
 from urllib.parse import urlencode
 
 from datacommons.audience import member_audience
-from endpoint import internal_queries
+from endpoint.web import query_text as internal_queries
 
 from .directory_world import MEMBERS_ONLY, Directory, directory  # noqa: F401
 from .webclient import bearer, fetch

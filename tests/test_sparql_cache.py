@@ -14,7 +14,7 @@ from waitress import create_server
 
 from datacommons.audience import ADMIN, ANONYMOUS, member_audience
 from endpoint.app import create_app
-from endpoint.result_cache import ResultCache
+from endpoint.sparql.answer_cache import ResultCache
 
 from .conftest import Server, World, load_text, stop_server
 from .webclient import bearer, fetch

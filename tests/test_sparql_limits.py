@@ -16,7 +16,7 @@ from pyoxigraph import RdfFormat, parse
 from datacommons.config import Config
 from datacommons.store import Commons
 from endpoint.app import create_app
-from endpoint.limits import RateLimitConfigError
+from endpoint.sparql.rate_limits import RateLimitConfigError
 
 from .conftest import BASE, World, make_world
 from .live import running

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from ..tables import Tables, now, stamp
 from . import dkim as dkim_signing
 from .settings import MailSettings
+from .smtp import SmtpTransport
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -86,8 +87,6 @@ class Outbox:
         and retried later, never raised: one bad address must not stop the others."""
         if not self.settings.configured:
             return 0
-        from .smtp import SmtpTransport
-
         transport = transport or SmtpTransport(self.settings)
         when = at or now()
         due = self._t.all(

@@ -1,0 +1,1 @@
+"""The command line, the top floor: `datacommons ...` (console script) or `python -m cli ...`."""

@@ -1,0 +1,2 @@
+"""The API described: the OpenAPI document (public paths, paths that need a token, the lists
+API)."""

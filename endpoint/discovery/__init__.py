@@ -1,0 +1,1 @@
+"""How machines find the data: VoID, DCAT, sitemaps and dumps."""

@@ -1,0 +1,2 @@
+"""Members changing their own data: imports (preview, commit, history, rollback) and the
+match review queue."""
