@@ -35,6 +35,12 @@ PUBLIC_PAGES = {
     "mailing lists": ("/lists", "h1"),
     "error page": ("/id/alpha/no-such-coop", "h1"),
     "imports sign-in": ("/imports", "h1"),
+    "sparql": ("/sparql", "h1"),
+    "named queries": ("/queries", "h1"),
+    "data": ("/data", "h1"),
+    "widget": ("/widget", "h1"),
+    "embed": ("/embed?member=alpha", "li"),
+    "member record": ("/id/member/alpha", "h1"),
 }
 
 
