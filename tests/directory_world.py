@@ -75,6 +75,7 @@ def directory() -> Iterator[Directory]:
         tokens = {
             "alpha": commons.add_member("alpha", "Alpha Federation", "https://alpha.example"),
             "gamma": commons.add_member("gamma", "Gamma Council"),
+            "admin": commons.system.issue_token("admin", None, "test admin"),
         }
         load_text(commons, "alpha", CORE_CSV, path, "alpha.csv")
         load_text(commons, "gamma", GAMMA_CSV, path, "gamma.csv")

@@ -81,15 +81,37 @@ def test_a_person_searches_and_narrows_with_a_facet(directory: Directory, page) 
     assert places and all(p.endswith("Canada") for p in places)
 
 
-def test_the_map_shows_a_marker_for_each_result(directory: Directory, page, tmp_path: Path) -> None:
+SINGLES = ".map-results path.leaflet-interactive"
+CLUSTERS = ".map-results .marker-cluster"
+
+
+def on_the_map(page) -> tuple[int, list[int]]:
+    """The single markers drawn and the count each cluster shows."""
+    counts = [int(c) for c in page.locator(CLUSTERS).all_inner_texts()]
+    return page.locator(SINGLES).count(), counts
+
+
+def test_the_map_shows_every_result_as_a_marker_or_in_a_cluster(directory: Directory, page, tmp_path: Path) -> None:
     page.goto(f"{directory.url}/search?member=alpha")
     page.wait_for_selector(".map-results[data-markers]")
-    assert page.locator(".map-results path.leaflet-interactive").count() == 2
+    assert on_the_map(page) == (2, [])  # Minneapolis and Saskatoon are far apart
     page.goto(f"{directory.url}/search?q=bakery")
     page.wait_for_selector(".map-results[data-markers]")
-    markers = page.locator(".map-results path.leaflet-interactive").count()
-    assert markers >= int(page.locator("[data-total]").inner_text()) - 5  # a few have no position
-    page.locator(".map-results path.leaflet-interactive").last.dispatch_event("click")
+    drawn = int(page.locator(".map-results").get_attribute("data-markers"))
+    assert drawn >= int(page.locator("[data-total]").inner_text()) - 5  # a few have no position
+    singles, clusters = on_the_map(page)
+    assert clusters and all(n >= 2 for n in clusters)  # nearby co-ops gather
+    assert singles + sum(clusters) == drawn  # a cluster's count is the markers it holds
+    # clicking a cluster zooms in until its co-ops show one by one
+    for _ in range(20):
+        if not page.locator(CLUSTERS).count():
+            break
+        page.locator(CLUSTERS).first.click()
+        page.wait_for_function(  # Leaflet's zoom and the cluster group's own animation are over
+            "!document.querySelector('.map-results .leaflet-zoom-anim, .map-results .leaflet-cluster-anim')")
+    singles_after, clusters_after = on_the_map(page)
+    assert clusters_after == [] and singles_after > 0  # zoomed in, the co-ops show one by one
+    page.locator(SINGLES).last.dispatch_event("click")
     assert page.locator(".leaflet-popup-content a").count() == 1  # the popup links to the co-op
     page.goto(f"{directory.url}/search?country=CA")
     page.wait_for_selector(".map-results[data-markers]")
