@@ -304,16 +304,48 @@ class SparqlStore:
 def data_update(verb: str, quads: Iterable[Quad]) -> str:
     """`INSERT DATA` or `DELETE DATA` of quads, grouped by graph, in operations of at most
     `DATA_BLOCK` triples (one request still: one transaction where the store has them)."""
-    by_graph: dict[str, list[str]] = {}
+    by_graph: dict[str, list[Quad]] = {}
     for q in quads:
         if isinstance(q.graph_name, DefaultGraph):
             raise ValueError("the commons writes only to named graphs")
-        by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
+        by_graph.setdefault(str(q.graph_name), []).append(q)
     operations = []
-    for g, ts in by_graph.items():
-        for i in range(0, len(ts), DATA_BLOCK):
-            operations.append(f"{verb} {{\nGRAPH {g} {{\n" + "\n".join(ts[i:i + DATA_BLOCK]) + "\n}\n}")
+    for g, qs in by_graph.items():
+        for block in _blocks(qs):
+            operations.append(f"{verb} {{\nGRAPH {g} {{\n" + "\n".join(block) + "\n}\n}")
     return " ;\n".join(operations)
+
+
+def _blocks(quads: list[Quad]) -> Iterator[list[str]]:
+    """Triples in blocks of about `DATA_BLOCK`, every blank node's triples in one block: a blank
+    node label is scoped to one operation, so splitting its triples would make two nodes (and
+    SPARQL refuses a label shared by two blocks). Remote stores see no blank nodes (skolemised);
+    the vocabulary's OWL lists on the embedded store do."""
+    parent: dict[str, str] = {}
+
+    def root(b: str) -> str:
+        while parent.setdefault(b, b) != b:
+            parent[b] = parent[parent[b]]
+            b = parent[b]
+        return b
+
+    for q in quads:
+        nodes = [str(t) for t in (q.subject, q.object) if isinstance(t, BlankNode)]
+        for other in nodes[1:]:
+            parent[root(other)] = root(nodes[0])
+    groups: dict[object, list[str]] = {}
+    for i, q in enumerate(quads):
+        b = q.subject if isinstance(q.subject, BlankNode) else q.object
+        key = root(str(b)) if isinstance(b, BlankNode) else i
+        groups.setdefault(key, []).append(f"{q.subject} {q.predicate} {q.object} .")
+    block: list[str] = []
+    for triples in groups.values():
+        if block and len(block) + len(triples) > DATA_BLOCK:
+            yield block
+            block = []
+        block += triples
+    if block:
+        yield block
 
 
 def bind_variables(query: str, values: Mapping[Variable, object]) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from datacommons.audience import ANONYMOUS, member_audience
+from datacommons.audience import ANONYMOUS, SYSTEM, member_audience
 from datacommons.fields import Level
 from loaders.pipeline import plan_import, republish
 
@@ -104,12 +104,12 @@ def test_private_offerings_do_not_show_up_in_public_at_all(market: World) -> Non
 def test_an_unknown_category_is_an_error_naming_the_row_field_and_offering(world: World, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(with_offers(rows={"rd-2": [{"title": "Grain"}, {"title": "Flour", "category": "moon dust"}]}))
-    before = world.commons.member_quads("alpha")
+    before = world.commons.member_quads("alpha", SYSTEM)
     plan = plan_import(world.commons, "alpha", path)
     [problem] = plan.errors
     assert (problem.position, problem.field) == ("row 3", "offers")
     assert "offer 2, category: unknown category 'moon dust'" in problem.message
-    assert world.commons.member_quads("alpha") == before
+    assert world.commons.member_quads("alpha", SYSTEM) == before
 
 
 def test_offerings_load_from_json_records_as_objects(world: World, tmp_path: Path) -> None:
