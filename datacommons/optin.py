@@ -25,6 +25,7 @@ from . import consent as consent_log
 from .lists import Lists, MailingList
 from .lists import SCHEMA_SQL as LISTS_SCHEMA
 from .mail import MailSettings, Outbox, compose
+from .sidestore import FILES
 from .tables import Tables, now, stamp
 from .webhooks import Webhooks
 
@@ -128,7 +129,7 @@ class Optin:
         self.commons = commons
         self.config = config
         self.base = commons.uris.base
-        self.tables = Tables(commons.path / "system.sqlite3", SCHEMA)
+        self.tables = Tables(commons.path / FILES["system"], SCHEMA)
         self._secret = _secret(self.tables, "optin_secret")
         self.lists = Lists(self.tables, commons)
         self.log = consent_log.ConsentLog(self.tables, _secret(self.tables, "suppression_key").encode(),

@@ -42,6 +42,7 @@ from .sparqlstore import RemoteStoreError, data_update
 from .config import DEFAULT_BASE, Config
 from .policy import Policy, policy_from_triples, policy_triples
 from .resources import resource_dir
+from .sidestore import FILES
 from .system import System
 from .uris import Uris, check_member_id
 from .vocab import COOP, FOAF, ORG, RDF, RDFS
@@ -80,7 +81,7 @@ class Commons:
     def __init__(self, path: Path | str, base: str | None = None, config: Config | None = None) -> None:
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
-        self.system = System(self.path / "system.sqlite3")
+        self.system = System(self.path / FILES["system"])
         stored_base = self.system.setting("base")
         if stored_base is None:
             stored_base = (base or DEFAULT_BASE).rstrip("/")

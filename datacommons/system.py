@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+from .sidestore import SideStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -75,27 +76,14 @@ class System:
     read gave up the GIL while holding the lock, and a server's threads queued on it."""
 
     def __init__(self, path: Path) -> None:
-        self._path = path
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
-        self._lock = threading.Lock()
-        # this thread's reader, its members and their data_version (closed with the thread)
-        self._local = threading.local()
+        self._store = SideStore(path, SCHEMA)
+        self._db, self._lock = self._store.db, self._store.lock
 
     def close(self) -> None:
-        reader = getattr(self._local, "db", None)
-        if reader is not None:
-            reader.close()
-            self._local.db = None
-        self._db.close()
+        self._store.close()
 
     def _reader(self) -> sqlite3.Connection:
-        reader = getattr(self._local, "db", None)
-        if reader is None:
-            reader = sqlite3.connect(self._path, isolation_level=None)
-            self._local.db, self._local.members, self._local.data_version = reader, None, -1
-        return reader
+        return self._store.reader()
 
     # settings
     def setting(self, key: str) -> str | None:
@@ -122,17 +110,11 @@ class System:
 
     def set_settings(self, values: dict[str, str], remove: tuple[str, ...] = ()) -> None:
         """Set and remove settings in one transaction: a crash leaves all of it or none."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany(
-                    "INSERT INTO settings (key, value) VALUES (?, ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", list(values.items()))
-                self._db.executemany("DELETE FROM settings WHERE key = ?", [(k,) for k in remove])
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._store.transaction() as db:
+            db.executemany(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", list(values.items()))
+            db.executemany("DELETE FROM settings WHERE key = ?", [(k,) for k in remove])
 
     # members
     def add_member(self, member: str, name: str, homepage: str | None = None) -> None:
@@ -148,12 +130,8 @@ class System:
     def members(self) -> tuple[Member, ...]:
         """The members, read again whenever another connection (the writing one, another
         process: the command line, a second web worker) changed the database."""
-        reader = self._reader()
-        changed = reader.execute("PRAGMA data_version").fetchone()[0]
-        if changed != self._local.data_version or self._local.members is None:
-            rows = reader.execute("SELECT id, name, homepage FROM members ORDER BY id").fetchall()
-            self._local.members, self._local.data_version = tuple(Member(*row) for row in rows), changed
-        return self._local.members
+        return self._store.fresh("members", lambda reader: tuple(
+            Member(*row) for row in reader.execute("SELECT id, name, homepage FROM members ORDER BY id")))
 
     def member(self, member: str) -> Member | None:
         return next((m for m in self.members() if m.id == member), None)

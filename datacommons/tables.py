@@ -9,11 +9,10 @@ the command line, a second web worker), reads see every committed write (WAL).
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+
+from .sidestore import SideStore
 
 
 def now() -> datetime:
@@ -25,42 +24,13 @@ def stamp(when: datetime | None = None) -> str:
     return (when or now()).astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-class Tables:
-    """One connection to the system database, with a schema of its own applied once."""
+class Tables(SideStore):
+    """The system database (`system.sqlite3`), with a schema of its own applied once; rows
+    read by column name, foreign keys enforced."""
 
     def __init__(self, path: Path, schema: str) -> None:
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        # erased addresses must not linger in free pages of the file
-        self.db.execute("PRAGMA secure_delete=ON")
-        self.db.executescript(schema)
-        self.lock = threading.RLock()
-
-    def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
-        with self.lock:
-            return self.db.execute(sql, params)
+        # erased addresses must not linger in free pages of the file (secure_delete)
+        super().__init__(path, schema, pragmas=("foreign_keys=ON", "secure_delete=ON"), rows_by_name=True)
 
     def all(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
-        with self.lock:
-            return self.db.execute(sql, params).fetchall()
-
-    def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
-        with self.lock:
-            return self.db.execute(sql, params).fetchone()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Several statements that happen together or not at all."""
-        with self.lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.db
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-            self.db.execute("COMMIT")
-
-    def close(self) -> None:
-        self.db.close()
+        return self.rows(sql, params)

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 import threading
-import weakref
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -27,6 +25,7 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat, parse, serialize
 
+from datacommons.sidestore import SideStore, side_store
 from datacommons.store import Commons
 from datacommons.uris import Uris
 
@@ -84,11 +83,8 @@ class PastImport:
 
 class History:
     def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
-        if "base" not in {row[1] for row in self._db.execute("PRAGMA table_info(history)")}:
-            self._db.execute("ALTER TABLE history ADD COLUMN base INTEGER")  # an older store's
+        # `base` came after the first stores were made
+        self._db = SideStore(path, SCHEMA, columns={"history": {"base": "INTEGER"}})
         self._lock = threading.Lock()
         self._plans: OrderedDict[str, ImportPlan] = OrderedDict()
 
@@ -117,8 +113,7 @@ class History:
         return plan if plan is not None and plan.revision == revision else None
 
     def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+        return self._db.rows(sql, params)
 
     # --- previews ------------------------------------------------------------------------
     def keep_preview(self, member: str, revision: str, source_name: str, data: bytes, *,
@@ -229,10 +224,5 @@ def _diff_json(diff: TableDiff) -> dict:
             "changed": diff.changed, "unchanged": diff.unchanged}
 
 
-_HISTORIES: "weakref.WeakKeyDictionary[Commons, History]" = weakref.WeakKeyDictionary()
-
-
 def history_of(commons: Commons) -> History:
-    if commons not in _HISTORIES:
-        _HISTORIES[commons] = History(commons.path / "imports.sqlite3")
-    return _HISTORIES[commons]
+    return side_store(commons, "imports", History)

@@ -18,13 +18,11 @@ import dataclasses
 import functools
 import hashlib
 import pickle
-import sqlite3
-import threading
-import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from datacommons.sidestore import SideStore, side_store
 from datacommons.store import Commons
 
 from .record import Problem, Record
@@ -124,22 +122,17 @@ def state_key(commons: Commons, revision: str) -> str:
 
 class ImportState:
     def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # a cache: losing its last write is harmless
-        self._db.executescript(SCHEMA)
-        self._lock = threading.Lock()
+        # a cache: losing its last write is harmless
+        self._db = SideStore(path, SCHEMA, pragmas=("synchronous=NORMAL",))
 
     def recall(self, member: str, key: str) -> dict[str, Remembered] | None:
         """The member's remembered records, by local id; None when there is no memory of
         the state `key` names."""
-        with self._lock:
-            found = self._db.execute("SELECT key FROM members WHERE member = ?", (member,)).fetchone()
+        with self._db.lock:
+            found = self._db.one("SELECT key FROM members WHERE member = ?", (member,))
             if found is None or found[0] != key:
                 return None
-            rows = self._db.execute(
-                "SELECT local_id, hash, entry FROM records WHERE member = ?", (member,)
-            ).fetchall()
+            rows = self._db.rows("SELECT local_id, hash, entry FROM records WHERE member = ?", (member,))
         out: dict[str, Remembered] = {}
         for local_id, digest, entry in rows:
             values, checks, shapes = pickle.loads(entry)
@@ -148,37 +141,22 @@ class ImportState:
 
     def forget(self, member: str) -> None:
         """Before the member's data is written: until `remember`, there is no memory of it."""
-        with self._lock:
-            self._db.execute("DELETE FROM members WHERE member = ?", (member,))
+        self._db.execute("DELETE FROM members WHERE member = ?", (member,))
 
     def remember(self, member: str, key: str, change: StateChange) -> None:
         """After the member's data was written (its new revision in `key`)."""
-        with self._lock:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                if change.whole:
-                    db.execute("DELETE FROM records WHERE member = ?", (member,))
-                else:
-                    db.executemany("DELETE FROM records WHERE member = ? AND local_id = ?",
-                                   ((member, i) for i in change.gone))
-                db.executemany(
-                    "INSERT OR REPLACE INTO records (member, local_id, hash, entry) VALUES (?, ?, ?, ?)",
-                    ((member, r.local_id, r.hash, _entry(r)) for r in change.changed),
-                )
-                db.execute("INSERT OR REPLACE INTO members (member, key) VALUES (?, ?)", (member, key))
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-
-
-_STATES: "weakref.WeakKeyDictionary[Commons, ImportState]" = weakref.WeakKeyDictionary()
-_GUARD = threading.Lock()
+        with self._db.transaction() as db:
+            if change.whole:
+                db.execute("DELETE FROM records WHERE member = ?", (member,))
+            else:
+                db.executemany("DELETE FROM records WHERE member = ? AND local_id = ?",
+                               ((member, i) for i in change.gone))
+            db.executemany(
+                "INSERT OR REPLACE INTO records (member, local_id, hash, entry) VALUES (?, ?, ?, ?)",
+                ((member, r.local_id, r.hash, _entry(r)) for r in change.changed),
+            )
+            db.execute("INSERT OR REPLACE INTO members (member, key) VALUES (?, ?)", (member, key))
 
 
 def import_state(commons: Commons) -> ImportState:
-    with _GUARD:
-        if commons not in _STATES:
-            _STATES[commons] = ImportState(commons.path / "import-state.sqlite3")
-        return _STATES[commons]
+    return side_store(commons, "import-state", ImportState)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 import threading
-import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from datacommons.audience import SYSTEM
 from datacommons.fields import Level
 from datacommons.gcpause import no_gc
 from datacommons.revision import member_revision
+from datacommons.sidestore import per_commons, side_store
 from datacommons.store import Commons
 from datacommons.vocab import COOP, ESS, OWL, RDF
 
@@ -43,9 +43,6 @@ from .reconcile_clusters import cluster
 from .reconcile_db import ReconcileDB, pair, set_state, write_links, write_records, write_slugs
 from .reconcile_engine import features_from_quads, match
 
-_DBS: "weakref.WeakKeyDictionary[Commons, ReconcileDB]" = weakref.WeakKeyDictionary()
-_LOCKS: "weakref.WeakKeyDictionary[Commons, threading.RLock]" = weakref.WeakKeyDictionary()
-_GUARD = threading.Lock()
 _LOCAL_ID, _TYPE = COOP.localId.value, RDF.type.value
 _INITIATIVE = ESS.SSEInitiative.value
 
@@ -53,18 +50,12 @@ _INITIATIVE = ESS.SSEInitiative.value
 def writing(commons: Commons) -> threading.RLock:
     """The lock every change that reconciles holds from planning to saving (imports, policy
     changes, review decisions, rebuilds): each plans from the state the previous one left."""
-    with _GUARD:
-        if commons not in _LOCKS:
-            _LOCKS[commons] = threading.RLock()
-        return _LOCKS[commons]
+    return per_commons(commons, "reconcile-writing", threading.RLock)
 
 
 def state_of(commons: Commons) -> ReconcileDB:
     """The reconciler's tables for this store (opened once per `Commons`)."""
-    with _GUARD:
-        if commons not in _DBS:
-            _DBS[commons] = ReconcileDB(commons.path / "reconcile.sqlite3")
-        return _DBS[commons]
+    return side_store(commons, "reconcile", ReconcileDB)
 
 
 @dataclass

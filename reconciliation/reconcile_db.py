@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+
+from datacommons.sidestore import SideStore
 
 from .matching import Comparison, Features
 
@@ -48,29 +48,11 @@ class ReconcileDB:
     """The reconciler's tables; one connection shared by threads under a lock."""
 
     def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
-        self.lock = threading.RLock()
+        self._store = SideStore(path, SCHEMA)
+        self.lock, self.rows, self.transaction = self._store.lock, self._store.rows, self._store.transaction
 
     def close(self) -> None:
-        self._db.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All the writes of one reconcile, or none of them."""
-        with self.lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-
-    def rows(self, sql: str, params: Iterable = ()) -> list[tuple]:
-        with self.lock:
-            return self._db.execute(sql, tuple(params)).fetchall()
+        self._store.close()
 
     # --- state ---------------------------------------------------------------------------
     def state(self, key: str) -> str | None:
